@@ -1,0 +1,29 @@
+/**
+ * Builds the Fastify application: plugins, then every route module. No logic lives here.
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Container } from '../container.js';
+import { newId, ID_PREFIX } from '../crypto/ids.js';
+import { registerBodyParsers } from './plugins/body-parsers.js';
+import { registerErrorHandler } from './plugins/error-handler.js';
+import { registerRequestId } from './plugins/request-id.js';
+import { healthRoutes } from './routes/health.js';
+import { registerRoutes } from './routes/index.js';
+
+export async function buildApp(c: Container): Promise<FastifyInstance> {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: c.log as FastifyBaseLogger,
+    genReqId: () => newId(ID_PREFIX.requestId),
+    trustProxy: process.env.GATEHOUSE_TRUST_PROXY === 'true',
+    disableRequestLogging: true,
+    bodyLimit: 1048576,
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
+  });
+  registerRequestId(app);
+  registerBodyParsers(app);
+  registerErrorHandler(app);
+  healthRoutes(app, c);
+  await registerRoutes(app, c);
+  return app;
+}
