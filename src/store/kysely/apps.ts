@@ -1,0 +1,223 @@
+/** Applications with their client secrets and user/group assignments. */
+import type { AppGroupAssignmentsTable, AppSecretsTable, AppsTable, AppUserAssignmentsTable } from '../../db/schema.js';
+import type { App, AppBody, AppGroupAssignment, AppSecret, AppUserAssignment } from '../../domain/model.js';
+import type { AppRepo } from '../store.js';
+import { type Db, guardUnique, inTransaction, likePrefixIgnoreCase, pageLimit, parseJson, toJson } from './shared.js';
+
+const UNIQUE_FIELDS = { client_id: 'client_id' };
+
+function toRow(app: App): AppsTable {
+  return {
+    id: app.id,
+    name: app.body.name,
+    label: app.body.label,
+    status: app.status,
+    client_id: app.clientId,
+    sign_on_mode: app.body.signOnMode,
+    body: toJson(app.body),
+    created: app.created,
+    last_updated: app.lastUpdated,
+  };
+}
+
+function toApp(row: AppsTable): App {
+  return {
+    id: row.id,
+    status: row.status as App['status'],
+    clientId: row.client_id,
+    body: parseJson<AppBody>(row.body),
+    created: row.created,
+    lastUpdated: row.last_updated,
+  };
+}
+
+function secretToRow(s: AppSecret): AppSecretsTable {
+  return {
+    id: s.id,
+    app_id: s.appId,
+    secret_enc: s.secretSealed,
+    secret_hash: s.secretHash,
+    status: s.status,
+    created: s.created,
+    last_updated: s.lastUpdated,
+  };
+}
+
+function toSecret(row: AppSecretsTable): AppSecret {
+  return {
+    id: row.id,
+    appId: row.app_id,
+    secretSealed: row.secret_enc,
+    secretHash: row.secret_hash,
+    status: row.status as AppSecret['status'],
+    created: row.created,
+    lastUpdated: row.last_updated,
+  };
+}
+
+function toUserAssignment(row: AppUserAssignmentsTable): AppUserAssignment {
+  return {
+    appId: row.app_id,
+    userId: row.user_id,
+    scope: row.scope as AppUserAssignment['scope'],
+    body: parseJson<Record<string, unknown>>(row.body),
+    created: row.created,
+    lastUpdated: row.last_updated,
+  };
+}
+
+function toGroupAssignment(row: AppGroupAssignmentsTable): AppGroupAssignment {
+  return {
+    appId: row.app_id,
+    groupId: row.group_id,
+    priority: row.priority,
+    body: parseJson<Record<string, unknown>>(row.body),
+    created: row.created,
+    lastUpdated: row.last_updated,
+  };
+}
+
+export function createAppRepo(db: Db): AppRepo {
+  return {
+    async create(app) {
+      await guardUnique(() => db.insertInto('apps').values(toRow(app)).execute(), UNIQUE_FIELDS);
+    },
+
+    async get(id) {
+      const row = await db.selectFrom('apps').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && toApp(row);
+    },
+
+    async getByClientId(clientId) {
+      const row = await db.selectFrom('apps').selectAll().where('client_id', '=', clientId).executeTakeFirst();
+      return row && toApp(row);
+    },
+
+    async list(query) {
+      let qb = db.selectFrom('apps').selectAll();
+      if (query.after !== undefined) qb = qb.where('id', '>', query.after);
+      if (query.status) qb = qb.where('status', '=', query.status);
+      if (query.q) {
+        const q = query.q;
+        qb = qb.where((eb) => eb.or([likePrefixIgnoreCase(eb.ref('label'), q), likePrefixIgnoreCase(eb.ref('name'), q)]));
+      }
+      const rows = await qb.orderBy('id').limit(pageLimit(query)).execute();
+      return rows.map(toApp);
+    },
+
+    async update(app) {
+      const { id, created, ...changes } = toRow(app);
+      await guardUnique(() => db.updateTable('apps').set(changes).where('id', '=', id).execute(), UNIQUE_FIELDS);
+    },
+
+    async delete(id) {
+      await inTransaction(db, async (trx) => {
+        await trx.deleteFrom('app_secrets').where('app_id', '=', id).execute();
+        await trx.deleteFrom('app_user_assignments').where('app_id', '=', id).execute();
+        await trx.deleteFrom('app_group_assignments').where('app_id', '=', id).execute();
+        await trx.deleteFrom('apps').where('id', '=', id).execute();
+      });
+    },
+
+    async listSecrets(appId) {
+      const rows = await db.selectFrom('app_secrets').selectAll().where('app_id', '=', appId).orderBy('id').execute();
+      return rows.map(toSecret);
+    },
+
+    async getSecret(appId, secretId) {
+      const row = await db.selectFrom('app_secrets').selectAll()
+        .where('app_id', '=', appId).where('id', '=', secretId).executeTakeFirst();
+      return row && toSecret(row);
+    },
+
+    async createSecret(secret) {
+      await guardUnique(() => db.insertInto('app_secrets').values(secretToRow(secret)).execute());
+    },
+
+    async updateSecret(secret) {
+      const { id, app_id, created, ...changes } = secretToRow(secret);
+      await db.updateTable('app_secrets').set(changes).where('app_id', '=', app_id).where('id', '=', id).execute();
+    },
+
+    async deleteSecret(appId, secretId) {
+      await db.deleteFrom('app_secrets').where('app_id', '=', appId).where('id', '=', secretId).execute();
+    },
+
+    async assignUser(a) {
+      // Assigning again updates the assignment in place (Okta's assign is an upsert).
+      await db.insertInto('app_user_assignments')
+        .values({ app_id: a.appId, user_id: a.userId, scope: a.scope, body: toJson(a.body), created: a.created, last_updated: a.lastUpdated })
+        .onConflict((oc) => oc.columns(['app_id', 'user_id']).doUpdateSet((eb) => ({
+          scope: eb.ref('excluded.scope'),
+          body: eb.ref('excluded.body'),
+          last_updated: eb.ref('excluded.last_updated'),
+        })))
+        .execute();
+    },
+
+    async getUserAssignment(appId, userId) {
+      const row = await db.selectFrom('app_user_assignments').selectAll()
+        .where('app_id', '=', appId).where('user_id', '=', userId).executeTakeFirst();
+      return row && toUserAssignment(row);
+    },
+
+    async listUserAssignments(appId, page) {
+      let qb = db.selectFrom('app_user_assignments').selectAll().where('app_id', '=', appId);
+      if (page.after !== undefined) qb = qb.where('user_id', '>', page.after);
+      const rows = await qb.orderBy('user_id').limit(pageLimit(page)).execute();
+      return rows.map(toUserAssignment);
+    },
+
+    async unassignUser(appId, userId) {
+      await db.deleteFrom('app_user_assignments').where('app_id', '=', appId).where('user_id', '=', userId).execute();
+    },
+
+    async assignGroup(a) {
+      await db.insertInto('app_group_assignments')
+        .values({ app_id: a.appId, group_id: a.groupId, priority: a.priority, body: toJson(a.body), created: a.created, last_updated: a.lastUpdated })
+        .onConflict((oc) => oc.columns(['app_id', 'group_id']).doUpdateSet((eb) => ({
+          priority: eb.ref('excluded.priority'),
+          body: eb.ref('excluded.body'),
+          last_updated: eb.ref('excluded.last_updated'),
+        })))
+        .execute();
+    },
+
+    async getGroupAssignment(appId, groupId) {
+      const row = await db.selectFrom('app_group_assignments').selectAll()
+        .where('app_id', '=', appId).where('group_id', '=', groupId).executeTakeFirst();
+      return row && toGroupAssignment(row);
+    },
+
+    async listGroupAssignments(appId, page) {
+      let qb = db.selectFrom('app_group_assignments').selectAll().where('app_id', '=', appId);
+      if (page.after !== undefined) qb = qb.where('group_id', '>', page.after);
+      const rows = await qb.orderBy('group_id').limit(pageLimit(page)).execute();
+      return rows.map(toGroupAssignment);
+    },
+
+    async unassignGroup(appId, groupId) {
+      await db.deleteFrom('app_group_assignments').where('app_id', '=', appId).where('group_id', '=', groupId).execute();
+    },
+
+    async listAppIdsForUser(userId, groupIds) {
+      const direct = db.selectFrom('app_user_assignments').select('app_id').where('user_id', '=', userId);
+      const rows = groupIds.length === 0
+        ? await direct.execute()
+        : await direct.union(db.selectFrom('app_group_assignments').select('app_id').where('group_id', 'in', groupIds)).execute();
+      return [...new Set(rows.map((r) => r.app_id))].sort();
+    },
+
+    async isAssigned(appId, userId, groupIds) {
+      const direct = db.selectFrom('app_user_assignments').select('app_id')
+        .where('app_id', '=', appId).where('user_id', '=', userId);
+      // `IN ()` is not valid SQL, so without groups only the direct branch runs.
+      const query = groupIds.length === 0
+        ? direct
+        : direct.unionAll(db.selectFrom('app_group_assignments').select('app_id')
+          .where('app_id', '=', appId).where('group_id', 'in', groupIds));
+      const row = await query.limit(1).executeTakeFirst();
+      return row !== undefined;
+    },
+  };
+}
