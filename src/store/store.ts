@@ -144,6 +144,8 @@ export interface SigningKeyRepo {
   listForServer(authServerId: string): Promise<SigningKey[]>;
   create(key: SigningKey): Promise<void>;
   update(key: SigningKey): Promise<void>;
+  /** Removes one key (purging an EXPIRED key, or undoing a key made for a refused write). Idempotent. */
+  delete(authServerId: string, kid: string): Promise<void>;
 }
 
 export interface ArtifactRepo {

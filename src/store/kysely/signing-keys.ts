@@ -47,5 +47,9 @@ export function createSigningKeyRepo(db: Db): SigningKeyRepo {
       const { kid, auth_server_id, created, ...changes } = toRow(key);
       await db.updateTable('signing_keys').set(changes).where('kid', '=', kid).where('auth_server_id', '=', auth_server_id).execute();
     },
+
+    async delete(authServerId, kid) {
+      await db.deleteFrom('signing_keys').where('kid', '=', kid).where('auth_server_id', '=', authServerId).execute();
+    },
   };
 }
