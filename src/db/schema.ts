@@ -214,4 +214,38 @@ export interface Database {
   sessions: SessionsTable;
   consent_grants: ConsentGrantsTable;
   api_tokens: ApiTokensTable;
+  trusted_origins: TrustedOriginsTable;
+  system_log: SystemLogTable;
+}
+
+export interface TrustedOriginsTable {
+  id: string;
+  name: string;
+  origin: string;
+  /** canonicalOrigin(origin): lower-cased scheme and host, default port dropped; unique. */
+  origin_lower: string;
+  status: string;
+  /** JSON array of {type, allowedOktaApps?}. */
+  scopes: string;
+  created: number;
+  created_by: string | null;
+  last_updated: number;
+  last_updated_by: string | null;
+}
+
+/** System Log events: the whole Okta LogEvent in `body`, with the filterable fields copied into columns. */
+export interface SystemLogTable {
+  uuid: string;
+  published: number;
+  event_type: string;
+  severity: string;
+  display_message: string | null;
+  outcome_result: string | null;
+  actor_id: string | null;
+  /** JSON array of the target ids, matched with LIKE on the quoted id. */
+  target_ids: string;
+  client_ip: string | null;
+  /** Lower-cased display message, event type, actor and target ids and names, for the `q` keywords. */
+  search_text: string;
+  body: string;
 }

@@ -13,6 +13,8 @@ import { createRevocationRepo } from './kysely/revocations.js';
 import { createSessionRepo } from './kysely/sessions.js';
 import { createSettingsRepo } from './kysely/settings.js';
 import { createSigningKeyRepo } from './kysely/signing-keys.js';
+import { createSystemLogRepo } from './kysely/system-log.js';
+import { createTrustedOriginRepo } from './kysely/trusted-origins.js';
 import { createUserRepo } from './kysely/users.js';
 import type { Store } from './store.js';
 
@@ -31,6 +33,8 @@ export function createKyselyStore(db: Kysely<Database>, dialect: 'sqlite' | 'pos
     consents: createConsentRepo(db),
     apiTokens: createApiTokenRepo(db),
     settings: createSettingsRepo(db),
+    trustedOrigins: createTrustedOriginRepo(db),
+    systemLog: createSystemLogRepo(db),
 
     async transaction(fn) {
       // Kysely has no nested transactions: an inner call simply joins the outer one.

@@ -14,6 +14,8 @@ import type {
   ApiToken, App, AppGroupAssignment, AppSecret, AppUserAssignment, ArtifactKind, AuthServer, Claim, ConsentGrant,
   ConsumeResult, Group, Policy, PolicyRule, RefreshTokenRecord, Scope, Session, SigningKey, User, UserStatus,
 } from '../domain/model.js';
+import type { TrustedOrigin } from '../domain/trusted-origins/model.js';
+import type { LogEvent, LogQuery } from '../audit/log-event.js';
 
 export class DuplicateError extends Error {
   override name = 'DuplicateError';
@@ -228,6 +230,8 @@ export interface Store {
   readonly consents: ConsentRepo;
   readonly apiTokens: ApiTokenRepo;
   readonly settings: SettingsRepo;
+  readonly trustedOrigins: TrustedOriginRepo;
+  readonly systemLog: SystemLogRepo;
   /** Runs `fn` in one database transaction; the store it gets is bound to that transaction. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   ping(): Promise<boolean>;
@@ -235,3 +239,38 @@ export interface Store {
 }
 
 export type { UserStatus };
+
+/** A structured trusted-origin filter (parsed from Okta's `filter` by the domain layer); `type` is a scope type. */
+export type TrustedOriginFilter =
+  | { op: 'and' | 'or'; terms: TrustedOriginFilter[] }
+  | { field: 'name' | 'origin' | 'status' | 'type'; cmp: 'eq'; value: string };
+
+export interface TrustedOriginListQuery extends Page {
+  /** Case-insensitive prefix of the name or the origin (Okta's `q`). */
+  q?: string | undefined;
+  filter?: TrustedOriginFilter | undefined;
+}
+
+export interface TrustedOriginRepo {
+  /** DuplicateError('origin') when the canonical origin is taken. */
+  create(origin: TrustedOrigin): Promise<void>;
+  get(id: string): Promise<TrustedOrigin | undefined>;
+  list(query: TrustedOriginListQuery): Promise<TrustedOrigin[]>;
+  /** Every ACTIVE trusted origin, unpaginated: what the CORS cache loads. */
+  listActive(): Promise<TrustedOrigin[]>;
+  /** Replaces the row; DuplicateError('origin') as for create. */
+  update(origin: TrustedOrigin): Promise<void>;
+  delete(id: string): Promise<void>;
+}
+
+/**
+ * The System Log: append-only. Lists are ordered by (published, uuid), ascending or descending, and
+ * continue strictly after `query.after` in that order.
+ */
+export interface SystemLogRepo {
+  /** Inserts the batch in one statement (uuid is the primary key). */
+  append(events: LogEvent[]): Promise<void>;
+  list(query: LogQuery): Promise<LogEvent[]>;
+  /** Retention: deletes events published before `before`; returns how many. */
+  deleteBefore(before: number): Promise<number>;
+}
