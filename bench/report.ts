@@ -1,0 +1,54 @@
+/** Renders the results as a Markdown table (readable in a terminal, pastable into README.md). */
+import type { LoadResult } from './lib/load.js';
+
+export type Cell = { result: LoadResult } | { skip: string } | { error: string };
+
+export interface Row {
+  label: string;
+  cells: Cell[];
+}
+
+const fmtRps = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
+const fmtMs = (n: number) => (Number.isNaN(n) ? '–' : n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
+
+function pad(cells: string[][], align: ('l' | 'r')[]): string[] {
+  const widths = cells[0]!.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
+  return cells.map((r, ri) => {
+    if (ri === 1) return `|${widths.map((w, i) => (align[i] === 'r' ? `${'-'.repeat(w + 1)}:` : `:${'-'.repeat(w + 1)}`)).join('|')}|`;
+    return `| ${r.map((c, i) => (align[i] === 'r' ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ')} |`;
+  });
+}
+
+/** `targets` are the column groups; with exactly two, a ratio column (first / second throughput) is added. */
+export function renderTable(targets: string[], rows: Row[]): { table: string; footnotes: string[] } {
+  const footnotes: string[] = [];
+  const note = (text: string) => {
+    footnotes.push(text);
+    return `[${footnotes.length}]`;
+  };
+  const header = ['Operation'];
+  for (const t of targets) header.push(`${t} req/s`, 'p50 ms', 'p99 ms');
+  const ratio = targets.length === 2;
+  if (ratio) header.push(`ratio (req/s)`);
+  const lines: string[][] = [header, header.map(() => '')];
+  for (const row of rows) {
+    const line = [row.label];
+    row.cells.forEach((cell, i) => {
+      if ('result' in cell) {
+        const r = cell.result;
+        const flag = r.errors > 0 ? ` ${note(`${targets[i]}, ${row.label}: ${r.errors} failed of ${r.errors + r.ok} (first: ${r.firstError ?? '?'})`)}` : '';
+        line.push(`${fmtRps(r.rps)}${flag}`, fmtMs(r.p50Ms), fmtMs(r.p99Ms));
+      } else {
+        const text = 'skip' in cell ? cell.skip : cell.error;
+        line.push(`n/a ${note(`${targets[i]}, ${row.label}: ${text}`)}`, '–', '–');
+      }
+    });
+    if (ratio) {
+      const [a, b] = row.cells;
+      line.push(a && b && 'result' in a && 'result' in b && a.result.ok > 0 && b.result.ok > 0 ? `${(a.result.rps / b.result.rps).toFixed(2)}×` : '–');
+    }
+    lines.push(line);
+  }
+  const align: ('l' | 'r')[] = header.map((_, i) => (i === 0 ? 'l' : 'r'));
+  return { table: pad(lines, align).join('\n'), footnotes };
+}
