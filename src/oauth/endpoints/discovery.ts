@@ -1,0 +1,77 @@
+/**
+ * Discovery: OpenID Provider Metadata (OIDC Discovery §3) and OAuth Authorization Server Metadata
+ * (RFC 8414), shaped as Okta's (oauth.yaml `OrgASOidcMetadata`, `CustomASOidcMetadata`). Only what
+ * Gatehouse implements is advertised: no client_secret_jwt, no request objects, no device or PAR
+ * endpoints, client_credentials only on custom servers. An unknown or inactive server is a 404 with
+ * the OAuth error body.
+ */
+import type { Container } from '../../container.js';
+import { SYSTEM_SCOPES } from '../../domain/defaults.js';
+import { OAuthError } from '../../errors/oauth-error.js';
+import type { ProtocolRequest, ProtocolResponse } from '../client-auth/request.js';
+import { resolveServer, type ServerContext } from '../server-context.js';
+
+const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'];
+
+const CLAIMS = [
+  'iss', 'ver', 'sub', 'aud', 'iat', 'exp', 'jti', 'auth_time', 'amr', 'idp', 'nonce', 'name', 'nickname',
+  'preferred_username', 'given_name', 'middle_name', 'family_name', 'email', 'email_verified', 'profile',
+  'zoneinfo', 'locale', 'address', 'phone_number', 'picture', 'website', 'gender', 'birthdate', 'updated_at',
+  'at_hash', 'c_hash',
+];
+
+const RESPONSE_TYPES = ['code', 'id_token', 'code id_token', 'code token', 'id_token token', 'code id_token token'];
+
+export type MetadataKind = 'openid-configuration' | 'oauth-authorization-server';
+
+function scopesSupported(server: ServerContext): string[] {
+  if (!server.config) return SYSTEM_SCOPES.map((s) => s.name);
+  return server.config.scopes.filter((s) => s.metadataPublish === 'ALL_CLIENTS').map((s) => s.name);
+}
+
+export function serverMetadata(server: ServerContext, kind: MetadataKind): Record<string, unknown> {
+  const base = `${server.endpointBase}/v1`;
+  const oidc = kind === 'openid-configuration';
+  const doc: Record<string, unknown> = {
+    issuer: server.issuer,
+    authorization_endpoint: `${base}/authorize`,
+    token_endpoint: `${base}/token`,
+  };
+  if (oidc) doc.userinfo_endpoint = `${base}/userinfo`;
+  doc.jwks_uri = `${base}/keys`;
+  doc.response_types_supported = RESPONSE_TYPES;
+  doc.response_modes_supported = ['query', 'fragment', 'form_post', 'okta_post_message'];
+  doc.grant_types_supported = server.isOrg
+    ? ['authorization_code', 'implicit', 'refresh_token']
+    : ['authorization_code', 'implicit', 'refresh_token', 'client_credentials'];
+  if (oidc) {
+    doc.subject_types_supported = ['public'];
+    doc.id_token_signing_alg_values_supported = ['RS256'];
+  }
+  doc.scopes_supported = scopesSupported(server);
+  doc.token_endpoint_auth_methods_supported = AUTH_METHODS;
+  doc.claims_supported = CLAIMS;
+  doc.code_challenge_methods_supported = ['S256'];
+  doc.introspection_endpoint = `${base}/introspect`;
+  doc.introspection_endpoint_auth_methods_supported = AUTH_METHODS;
+  doc.revocation_endpoint = `${base}/revoke`;
+  doc.revocation_endpoint_auth_methods_supported = AUTH_METHODS;
+  doc.end_session_endpoint = `${base}/logout`;
+  doc.request_parameter_supported = false;
+  doc.authorization_response_iss_parameter_supported = true;
+  return doc;
+}
+
+export async function discoveryEndpoint(c: Container, req: ProtocolRequest, kind: MetadataKind): Promise<ProtocolResponse> {
+  let server: ServerContext;
+  try {
+    server = await resolveServer(c, req.authServerId, req.origin);
+  } catch (err) {
+    throw err instanceof OAuthError ? err.withStatus(404) : err;
+  }
+  return {
+    status: 200,
+    headers: { 'Cache-Control': 'max-age=3600, must-revalidate', Vary: 'Origin' },
+    body: serverMetadata(server, kind),
+  };
+}
