@@ -2,12 +2,20 @@
 import type { FastifyInstance } from 'fastify';
 import type { Container } from '../../container.js';
 import { appsRoutes } from './api-v1/apps.js';
+import { authnRoutes } from './api-v1/authn.js';
 import { groupsRoutes } from './api-v1/groups.js';
+import { sessionsRoutes } from './api-v1/sessions.js';
 import { usersRoutes } from './api-v1/users.js';
+import { loginRoutes } from './login-routes.js';
+import { authorizeRoutes } from './oauth2/authorize-routes.js';
 
 export async function registerRoutes(app: FastifyInstance, c: Container): Promise<void> {
   // Route modules are added here as they are written.
   await app.register(async (s) => usersRoutes(s, c), { prefix: '/api/v1' });
   await app.register(async (s) => groupsRoutes(s, c), { prefix: '/api/v1' });
   await app.register(async (s) => appsRoutes(s, c), { prefix: '/api/v1' });
+  await app.register(async (s) => authnRoutes(s, c), { prefix: '/api/v1' });
+  await app.register(async (s) => sessionsRoutes(s, c), { prefix: '/api/v1' });
+  authorizeRoutes(app, c);
+  loginRoutes(app, c);
 }
