@@ -6,6 +6,7 @@ import { authnRoutes } from './api-v1/authn.js';
 import { groupsRoutes } from './api-v1/groups.js';
 import { sessionsRoutes } from './api-v1/sessions.js';
 import { usersRoutes } from './api-v1/users.js';
+import { tokenRoutes } from './oauth2/token-routes.js';
 import { loginRoutes } from './login-routes.js';
 import { authorizeRoutes } from './oauth2/authorize-routes.js';
 
@@ -14,6 +15,7 @@ export async function registerRoutes(app: FastifyInstance, c: Container): Promis
   await app.register(async (s) => usersRoutes(s, c), { prefix: '/api/v1' });
   await app.register(async (s) => groupsRoutes(s, c), { prefix: '/api/v1' });
   await app.register(async (s) => appsRoutes(s, c), { prefix: '/api/v1' });
+  tokenRoutes(app, c);
   await app.register(async (s) => authnRoutes(s, c), { prefix: '/api/v1' });
   await app.register(async (s) => sessionsRoutes(s, c), { prefix: '/api/v1' });
   authorizeRoutes(app, c);
