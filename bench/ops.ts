@@ -127,8 +127,8 @@ export const OPERATIONS: Operation[] = [
     needsSetup: true,
     async prepare(ctx) {
       // One rotation chain per worker: each request spends the current refresh token and keeps the new one.
-      const chains: string[] = [];
-      for (let w = 0; w < ctx.concurrency; w++) chains.push((await signInAndExchange(ctx, userFor(ctx, w))).refresh_token);
+      const chains = (await Promise.all(Array.from({ length: ctx.concurrency }, (_, w) => signInAndExchange(ctx, userFor(ctx, w)))))
+        .map((t) => t.refresh_token);
       return async (w) => {
         const res = await tokenRequest(ctx, { grant_type: 'refresh_token', refresh_token: chains[w]! });
         const body = parseJson(res);

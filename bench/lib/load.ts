@@ -1,17 +1,27 @@
 /**
  * The load loop: N workers, each running one iteration after another (closed loop) against a
- * server, for a warm-up period (discarded) and then a fixed measured period. Every successful
- * iteration's wall time is taken with process.hrtime.bigint(); throughput is successful iterations
- * per second of measured time. A worker that starts an iteration before the deadline finishes it,
- * and that iteration counts (the measured time is taken from the real end of the last one).
+ * server for a fixed time. Every successful iteration's wall time is taken with
+ * process.hrtime.bigint(). A worker that starts an iteration before the deadline finishes it and
+ * that iteration counts; the elapsed time runs to the real end of the last one. Throughput is
+ * successful iterations per second of elapsed time.
+ *
+ * A measurement may be split into several slices (interleaved with another server's slices by the
+ * caller); `summarize` pools them as one measurement.
  */
 
 export interface LoadOptions {
   concurrency: number;
-  warmupMs: number;
-  durationMs: number;
   /** One unit of work for worker `w`; throws on any unexpected response. */
   iteration: (w: number) => Promise<void>;
+}
+
+export interface Sample {
+  /** Milliseconds, one per successful iteration. */
+  latencies: number[];
+  ok: number;
+  errors: number;
+  elapsedMs: number;
+  firstError?: string;
 }
 
 export interface LoadResult {
@@ -30,7 +40,8 @@ export interface LoadResult {
 /** Stop early when nothing works: after this many attempts with no success at all. */
 const GIVE_UP_AFTER = 200;
 
-async function phase(opts: LoadOptions, ms: number, record: boolean) {
+/** Runs the workers for `ms` milliseconds. */
+export async function measure(opts: LoadOptions, ms: number): Promise<Sample> {
   const latencies: number[] = [];
   let errors = 0;
   let ok = 0;
@@ -43,9 +54,8 @@ async function phase(opts: LoadOptions, ms: number, record: boolean) {
       const t0 = process.hrtime.bigint();
       try {
         await opts.iteration(w);
-        const dt = Number(process.hrtime.bigint() - t0) / 1e6;
+        latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
         ok++;
-        if (record) latencies.push(dt);
       } catch (err) {
         errors++;
         firstError ??= err instanceof Error ? err.message : String(err);
@@ -53,8 +63,9 @@ async function phase(opts: LoadOptions, ms: number, record: boolean) {
     }
   };
   await Promise.all(Array.from({ length: opts.concurrency }, (_, w) => worker(w)));
-  const elapsedMs = Number(process.hrtime.bigint() - start) / 1e6;
-  return { latencies, errors, ok, firstError, elapsedMs };
+  const sample: Sample = { latencies, ok, errors, elapsedMs: Number(process.hrtime.bigint() - start) / 1e6 };
+  if (firstError !== undefined) sample.firstError = firstError;
+  return sample;
 }
 
 export function percentile(sorted: number[], p: number): number {
@@ -64,21 +75,23 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))]!;
 }
 
-export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
-  if (opts.warmupMs > 0) await phase(opts, opts.warmupMs, false);
-  const m = await phase(opts, opts.durationMs, true);
-  const sorted = m.latencies.sort((a, b) => a - b);
+export function summarize(samples: Sample[]): LoadResult {
+  const sorted = samples.flatMap((s) => s.latencies).sort((a, b) => a - b);
+  const ok = samples.reduce((n, s) => n + s.ok, 0);
+  const errors = samples.reduce((n, s) => n + s.errors, 0);
+  const elapsedMs = samples.reduce((n, s) => n + s.elapsedMs, 0);
   const sum = sorted.reduce((a, b) => a + b, 0);
   const result: LoadResult = {
-    ok: m.ok,
-    errors: m.errors,
-    elapsedMs: m.elapsedMs,
-    rps: m.ok / (m.elapsedMs / 1000),
+    ok,
+    errors,
+    elapsedMs,
+    rps: elapsedMs > 0 ? ok / (elapsedMs / 1000) : 0,
     p50Ms: percentile(sorted, 50),
     p99Ms: percentile(sorted, 99),
     meanMs: sorted.length ? sum / sorted.length : NaN,
     maxMs: sorted.length ? sorted[sorted.length - 1]! : NaN,
   };
-  if (m.firstError !== undefined) result.firstError = m.firstError;
+  const firstError = samples.find((s) => s.firstError !== undefined)?.firstError;
+  if (firstError !== undefined) result.firstError = firstError;
   return result;
 }

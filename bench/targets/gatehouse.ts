@@ -66,16 +66,15 @@ export async function startGatehouse(users: BenchUser[], redirectUri: string): P
       };
 
       // Users, created active with a password (argon2id-hashed by Gatehouse).
-      const userIds: string[] = [];
-      for (const u of users) {
+      const userIds = await Promise.all(users.map(async (u) => {
         const res = await api('POST', '/api/v1/users?activate=true', {
           profile: { login: u.login, email: u.login, firstName: 'Bench', lastName: u.login.split('@')[0] },
           credentials: { password: { value: u.password } },
         });
         const id = parseJson(res).id;
         if (res.status !== 200 || typeof id !== 'string') throw new UnexpectedResponse('create user', res);
-        userIds.push(id);
-      }
+        return id;
+      }));
 
       // The OIDC web app, same settings as the oidc-provider client.
       const appRes = await api('POST', '/api/v1/apps', {
@@ -100,10 +99,10 @@ export async function startGatehouse(users: BenchUser[], redirectUri: string): P
       client.secret = oauthClient.client_secret;
 
       // Assign every bench user to the app.
-      for (const id of userIds) {
+      await Promise.all(userIds.map(async (id) => {
         const res = await api('POST', `/api/v1/apps/${app.id}/users`, { id, scope: 'USER' });
         if (res.status !== 200) throw new UnexpectedResponse('assign user', res);
-      }
+      }));
 
       // A custom scope for client_credentials (which refuses OIDC scopes).
       try {
