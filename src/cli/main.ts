@@ -9,13 +9,15 @@ const USAGE = `Usage: gatehouse <command>
 
 Commands:
   serve     Start the Gatehouse identity provider (configured by GATEHOUSE_* environment variables)
+  gateway   Start the relying-party gateway in front of an app (configured by OIDC_*, AUTHENTICATION_*, GATEWAY_* variables)
   help      Show this help`;
 
 async function serve(): Promise<void> {
   const config = loadConfig();
   const server = await startServer(config);
   const log = server.container.log;
-  log.info({ url: server.url, orgUrl: config.orgUrl, database: config.database.kind }, 'Gatehouse is listening');
+  // A plain line whatever the log level, so operators and scripts can tell the node is up.
+  process.stdout.write(`Gatehouse is listening on ${server.url} (org URL ${config.orgUrl}, ${config.database.kind} database)\n`);
   if (server.bootstrap.generatedAdmin) {
     const { login, password } = server.bootstrap.generatedAdmin;
     // Printed once, on the console only: it is stored nowhere in the clear.
@@ -38,6 +40,8 @@ async function main(argv: string[]): Promise<number> {
     case 'serve':
       await serve();
       return -1;
+    case 'gateway':
+      return (await import('../gateway/cli.js')).runGatewayCommand();
     case undefined:
     case 'help':
     case '--help':
