@@ -122,6 +122,17 @@ export function stringArray(body: Json, field: string, fallback: string[], cause
   return [...new Set(v as string[])];
 }
 
+/** A non-empty array of non-blank strings; `fallback` (a replace's stored value) when left out. */
+export function requiredStringArray(body: Json, field: string, fallback: string[] | undefined, causes: Causes, path = field): string[] {
+  const v = body[field];
+  if (absent(v) && fallback !== undefined) return fallback;
+  if (absent(v) || (Array.isArray(v) && v.length === 0)) {
+    causes.add(path, BLANK);
+    return [];
+  }
+  return stringArray(body, field, [], causes, path);
+}
+
 /** A nested object (`{}` when absent), or a cause when it is something else. */
 export function objectValue(body: Json, field: string, causes: Causes, path = field): Json {
   const v = body[field];

@@ -8,7 +8,7 @@ import { ID_PREFIX, newId } from '../../crypto/ids.js';
 import { ApiError, notFound, validationError } from '../../errors/api-error.js';
 import type { Policy } from '../model.js';
 import {
-  BLANK, Causes, DUPLICATE, STATUSES, bodyObject, enumValue, objectValue, optionalString, priorityValue, requiredString, stringArray,
+  Causes, DUPLICATE, STATUSES, bodyObject, enumValue, objectValue, optionalString, priorityValue, requiredString, requiredStringArray,
 } from './input.js';
 import { changed, placeAt, without } from './priority.js';
 import { findServer } from './servers-service.js';
@@ -45,8 +45,7 @@ function readPolicy(rawBody: unknown, existing: Policy | undefined): { input: Po
   const priority = priorityValue(body, causes);
   const conditions = objectValue(body, 'conditions', causes);
   const clientsCondition = objectValue(conditions, 'clients', causes, 'conditions.clients');
-  const clients = stringArray(clientsCondition, 'include', existing?.conditions.clients.include ?? [], causes, 'conditions.clients.include');
-  if (clients.length === 0) causes.add('conditions.clients.include', BLANK);
+  const clients = requiredStringArray(clientsCondition, 'include', existing?.conditions.clients.include, causes, 'conditions.clients.include');
   return { input: { fields: { name, description, status, conditions: { clients: { include: clients } } }, priority }, clients, causes };
 }
 

@@ -9,8 +9,8 @@ import { ID_PREFIX, newId } from '../../crypto/ids.js';
 import { ApiError, notFound, validationError } from '../../errors/api-error.js';
 import type { PolicyRule } from '../model.js';
 import {
-  BLANK, Causes, DUPLICATE, STATUSES, bodyObject, enumValue, integerValue, objectValue, priorityValue, requiredString, stringArray,
-  type Json,
+  Causes, DUPLICATE, STATUSES, bodyObject, enumValue, integerValue, objectValue, priorityValue, requiredString, requiredStringArray,
+  stringArray, type Json,
 } from './input.js';
 import { findPolicy } from './policies-service.js';
 import { changed, placeAt, without } from './priority.js';
@@ -67,12 +67,10 @@ function readConditions(body: Json, existing: PolicyRule | undefined, scopeNames
   const users = readIncludeExclude(people, 'users', prev?.people.users ?? none, causes);
   const groups = readIncludeExclude(people, 'groups', prev?.people.groups ?? none, causes);
 
-  const grantTypes = stringArray(objectValue(conditions, 'grantTypes', causes, 'conditions.grantTypes'), 'include', prev?.grantTypes.include ?? [], causes, 'conditions.grantTypes.include');
-  if (grantTypes.length === 0) causes.add('conditions.grantTypes.include', BLANK);
+  const grantTypes = requiredStringArray(objectValue(conditions, 'grantTypes', causes, 'conditions.grantTypes'), 'include', prev?.grantTypes.include, causes, 'conditions.grantTypes.include');
   for (const g of grantTypes) if (!RULE_GRANT_TYPES.has(g)) causes.add('conditions.grantTypes.include', `'${g}' is not a valid grant type`);
 
-  const scopes = stringArray(objectValue(conditions, 'scopes', causes, 'conditions.scopes'), 'include', prev?.scopes.include ?? [], causes, 'conditions.scopes.include');
-  if (scopes.length === 0) causes.add('conditions.scopes.include', BLANK);
+  const scopes = requiredStringArray(objectValue(conditions, 'scopes', causes, 'conditions.scopes'), 'include', prev?.scopes.include, causes, 'conditions.scopes.include');
   for (const s of scopes) if (s !== '*' && !scopeNames.has(s)) causes.add('conditions.scopes.include', `The scope '${s}' does not exist on this authorization server`);
 
   return { people: { users, groups }, grantTypes: { include: grantTypes }, scopes: { include: scopes } };

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Container } from '../../container.js';
 import { appsRoutes } from './api-v1/apps.js';
 import { authnRoutes } from './api-v1/authn.js';
+import { authorizationServerRoutes } from './api-v1/authorization-servers.js';
 import { groupsRoutes } from './api-v1/groups.js';
 import { sessionsRoutes } from './api-v1/sessions.js';
 import { usersRoutes } from './api-v1/users.js';
@@ -15,6 +16,7 @@ export async function registerRoutes(app: FastifyInstance, c: Container): Promis
   await app.register(async (s) => usersRoutes(s, c), { prefix: '/api/v1' });
   await app.register(async (s) => groupsRoutes(s, c), { prefix: '/api/v1' });
   await app.register(async (s) => appsRoutes(s, c), { prefix: '/api/v1' });
+  await app.register(async (s) => authorizationServerRoutes(s, c), { prefix: '/api/v1' });
   tokenRoutes(app, c);
   await app.register(async (s) => authnRoutes(s, c), { prefix: '/api/v1' });
   await app.register(async (s) => sessionsRoutes(s, c), { prefix: '/api/v1' });
