@@ -4,6 +4,7 @@
  * users, an OIDC web app assigned to them, and a custom scope on the `default` server for
  * client_credentials.
  */
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +24,9 @@ export class MissingEndpoint extends Error {
 
 export async function startGatehouse(users: BenchUser[], redirectUri: string): Promise<Target> {
   const dataDir = await mkdtemp(join(tmpdir(), 'gatehouse-bench-'));
+  // Also on an interrupted run (Ctrl-C): the children are killed by lib/proc.ts, the folder goes here.
+  const removeOnExit = () => rmSync(dataDir, { recursive: true, force: true });
+  process.once('exit', removeOnExit);
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const apiToken = randomString(32);
@@ -46,6 +50,7 @@ export async function startGatehouse(users: BenchUser[], redirectUri: string): P
   const stop = async () => {
     await child?.stop();
     await rm(dataDir, { recursive: true, force: true });
+    process.removeListener('exit', removeOnExit);
   };
 
   const notes: string[] = [];
