@@ -7,6 +7,7 @@ import {
   replaceApp, setAppStatus, unassignGroup, unassignUser, updateAppUser, type AppView,
 } from '../../../domain/apps-service.js';
 import { requireApiToken } from '../../plugins/api-auth.js';
+import { rejectNulCharacters } from './input-guard.js';
 import { appSecretsRoutes } from './app-secrets.js';
 import { booleanParam, paginate, queryParam, readPage } from './pagination.js';
 
@@ -16,6 +17,7 @@ type ByGroup = { Params: { id: string; groupId: string } };
 
 export async function appsRoutes(app: FastifyInstance, c: Container): Promise<void> {
   requireApiToken(app, c);
+  rejectNulCharacters(app);
   const { orgUrl } = c.config;
   const present = (v: AppView) => appJson(v.app, orgUrl, v.clientSecret);
 

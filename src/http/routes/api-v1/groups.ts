@@ -9,6 +9,7 @@ import { userJson } from '../../../domain/user-json.js';
 import { userTypeId } from '../../../domain/users-service.js';
 import { ApiError } from '../../../errors/api-error.js';
 import { requireApiToken } from '../../plugins/api-auth.js';
+import { rejectNulCharacters } from './input-guard.js';
 import { paginate, queryParam, readPage } from './pagination.js';
 
 type ById = { Params: { id: string } };
@@ -16,6 +17,7 @@ type Membership = { Params: { id: string; userId: string } };
 
 export async function groupsRoutes(app: FastifyInstance, c: Container): Promise<void> {
   requireApiToken(app, c);
+  rejectNulCharacters(app);
   const { orgUrl } = c.config;
 
   app.post('/groups', async (req) => groupJson(await createGroup(c, req.body), orgUrl));

@@ -8,12 +8,14 @@ import {
   changeUserStatus, createUser, deleteUser, findUser, LIFECYCLE_OPERATIONS, listUserGroups, listUsers, updateUser, userTypeId,
 } from '../../../domain/users-service.js';
 import { apiPrincipal, requireApiToken } from '../../plugins/api-auth.js';
+import { rejectNulCharacters } from './input-guard.js';
 import { booleanParam, paginate, queryParam, readPage } from './pagination.js';
 
 type ById = { Params: { id: string } };
 
 export async function usersRoutes(app: FastifyInstance, c: Container): Promise<void> {
   requireApiToken(app, c);
+  rejectNulCharacters(app);
   const { orgUrl } = c.config;
   const present = async (user: User) => userJson(user, orgUrl, await userTypeId(c));
 
