@@ -5,7 +5,9 @@ import { appsRoutes } from './api-v1/apps.js';
 import { authnRoutes } from './api-v1/authn.js';
 import { authorizationServerRoutes } from './api-v1/authorization-servers.js';
 import { groupsRoutes } from './api-v1/groups.js';
+import { logsRoutes } from './api-v1/logs.js';
 import { sessionsRoutes } from './api-v1/sessions.js';
+import { trustedOriginsRoutes } from './api-v1/trusted-origins.js';
 import { usersRoutes } from './api-v1/users.js';
 import { tokenRoutes } from './oauth2/token-routes.js';
 import { loginRoutes } from './login-routes.js';
@@ -22,4 +24,6 @@ export async function registerRoutes(app: FastifyInstance, c: Container): Promis
   await app.register(async (s) => sessionsRoutes(s, c), { prefix: '/api/v1' });
   authorizeRoutes(app, c);
   loginRoutes(app, c);
+  await app.register(async (s) => trustedOriginsRoutes(s, c), { prefix: '/api/v1' });
+  await app.register(async (s) => logsRoutes(s, c), { prefix: '/api/v1' });
 }

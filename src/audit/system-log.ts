@@ -1,0 +1,173 @@
+/**
+ * The System Log API for the rest of Gatehouse: call `recordEvent(c, {...})` wherever something
+ * auditable happens. It builds the full Okta LogEvent at once (time, request id, client IP and user
+ * agent) and queues it; the write happens after the response path, in batches (log-writer.ts).
+ * It never throws and never waits for the database. Tests call `await flushSystemLog(c)` before
+ * reading /api/v1/logs.
+ *
+ *   recordEvent(c, {
+ *     eventType: 'user.session.start',
+ *     actor: userActor(user),
+ *     outcome: { result: 'FAILURE', reason: 'INVALID_CREDENTIALS' },
+ *     request,                                  // the FastifyRequest, for client and transaction
+ *     debugData: { authnRequestId: '…' },
+ *   });
+ *
+ * Pass the container, never a transaction-bound store: events must outlive the transaction.
+ */
+import type { Container } from '../container.js';
+import type { App, Group, User } from '../domain/model.js';
+import type { TrustedOrigin } from '../domain/trusted-origins/model.js';
+import { eventUuid } from './event-id.js';
+import { eventTypeInfo, type EventType } from './event-types.js';
+import type {
+  LogActor, LogAuthenticationContext, LogEvent, LogOutcomeResult, LogSeverity, LogTarget,
+} from './log-event.js';
+import { enqueueEvent, flushEvents } from './log-writer.js';
+
+export type SystemLogDeps = Pick<Container, 'store' | 'clock' | 'log'>;
+
+/** What recordEvent reads from an HTTP request; a FastifyRequest fits. */
+export interface RequestInfo {
+  id: string;
+  ip: string;
+  url?: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+type Entity<T extends { id: string; type: string }> = Pick<T, 'id' | 'type'> & Partial<Omit<T, 'id' | 'type'>>;
+
+export interface LogEventInput {
+  /** See event-types.ts; other names are accepted. */
+  eventType: EventType;
+  actor: Entity<LogActor>;
+  target?: Entity<LogTarget>[];
+  /** Defaults to SUCCESS. */
+  outcome?: { result: LogOutcomeResult; reason?: string | null };
+  /** Defaults to the event type's severity (INFO for unknown types). */
+  severity?: LogSeverity;
+  /** Defaults to the event type's message. */
+  displayMessage?: string;
+  legacyEventType?: string | null;
+  /** The HTTP request that caused the event: client IP, user agent, transaction id. */
+  request?: RequestInfo;
+  /** The OAuth client id, for OAuth events (client.id). */
+  clientId?: string;
+  authenticationContext?: Partial<LogAuthenticationContext>;
+  /** Free-form details; keep secrets out (tokens, passwords, codes). */
+  debugData?: Record<string, unknown>;
+  /** Epoch ms; defaults to the container clock. */
+  published?: number;
+}
+
+function header(request: RequestInfo, name: string): string | null {
+  const value = request.headers[name];
+  return (Array.isArray(value) ? value[0] : value) ?? null;
+}
+
+function entity<T extends LogActor | LogTarget>(e: Entity<T>): T {
+  return { alternateId: null, displayName: null, detailEntry: null, ...e } as T;
+}
+
+/** Builds the Okta LogEvent for `input`. Exported for tests and for callers that want the event. */
+export function buildLogEvent(c: Pick<Container, 'clock'>, input: LogEventInput): LogEvent {
+  const known = eventTypeInfo(input.eventType);
+  const { request } = input;
+  const ip = request?.ip ?? null;
+  const debugData: Record<string, unknown> = { ...input.debugData };
+  if (request) {
+    debugData.requestId = request.id;
+    // The path only: a query string can carry one-time tokens.
+    if (request.url) debugData.requestUri = request.url.split('?')[0];
+  }
+  const published = input.published ?? c.clock.now();
+  return {
+    uuid: eventUuid(published),
+    published: new Date(published).toISOString(),
+    eventType: input.eventType,
+    version: '0',
+    severity: input.severity ?? known?.severity ?? 'INFO',
+    legacyEventType: input.legacyEventType !== undefined ? input.legacyEventType : (known?.legacyEventType ?? null),
+    displayMessage: input.displayMessage ?? known?.displayMessage ?? input.eventType,
+    actor: entity<LogActor>(input.actor),
+    client: {
+      userAgent: request ? { rawUserAgent: header(request, 'user-agent'), os: null, browser: null } : null,
+      zone: null,
+      device: null,
+      id: input.clientId ?? null,
+      ipAddress: ip,
+      geographicalContext: null,
+    },
+    device: null,
+    authenticationContext: {
+      authenticationProvider: null, credentialProvider: null, credentialType: null, issuer: null, interface: null,
+      authenticationStep: 0, externalSessionId: null, ...input.authenticationContext,
+    },
+    outcome: { result: input.outcome?.result ?? 'SUCCESS', reason: input.outcome?.reason ?? null },
+    securityContext: { asNumber: null, asOrg: null, isp: null, domain: null, isProxy: null },
+    debugContext: { debugData },
+    transaction: { type: request ? 'WEB' : 'JOB', id: request?.id ?? null, detail: {} },
+    request: { ipChain: ip ? [{ ip, geographicalContext: null, version: ip.includes(':') ? 'V6' : 'V4', source: null }] : [] },
+    target: (input.target ?? []).map((t) => entity<LogTarget>(t)),
+  };
+}
+
+/**
+ * Records a System Log event: builds it now, writes it shortly after in a batch. Never throws; a
+ * failure is logged. Returns the event as it will be stored (undefined if it could not be built).
+ */
+export function recordEvent(c: SystemLogDeps, input: LogEventInput): LogEvent | undefined {
+  try {
+    // A JSON copy: the queue must not see later mutations of the caller's objects, and an
+    // unserialisable event must fail here, alone, rather than its whole batch.
+    const event = JSON.parse(JSON.stringify(buildLogEvent(c, input))) as LogEvent;
+    enqueueEvent(c.store, c.log, event);
+    return event;
+  } catch (err) {
+    c.log.error({ err, eventType: input.eventType }, 'cannot record system log event');
+    return undefined;
+  }
+}
+
+/** Resolves once every event recorded so far (for this container's store, or all) is written. */
+export function flushSystemLog(c?: Pick<Container, 'store'>): Promise<void> {
+  return flushEvents(c?.store);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Actors and targets, shaped as Okta logs them.
+
+function userDisplayName(user: Pick<User, 'profile'>): string {
+  const { profile } = user;
+  if (typeof profile.displayName === 'string' && profile.displayName) return profile.displayName;
+  const name = [profile.firstName, profile.lastName].filter((p) => typeof p === 'string' && p).join(' ');
+  return name || profile.login;
+}
+
+export function userActor(user: Pick<User, 'id' | 'profile'>): LogActor {
+  return { id: user.id, type: 'User', alternateId: user.profile.login, displayName: userDisplayName(user), detailEntry: null };
+}
+
+/** An OAuth client acting for itself (client_credentials, token revocation by the client…). */
+export function clientActor(app: Pick<App, 'clientId' | 'body'>): LogActor {
+  return { id: app.clientId, type: 'PublicClientApp', alternateId: app.clientId, displayName: app.body.label, detailEntry: null };
+}
+
+/** Gatehouse itself (scheduled jobs, bootstrap). */
+export const SYSTEM_ACTOR: LogActor = { id: 'system', type: 'SystemPrincipal', alternateId: 'system@gatehouse', displayName: 'Gatehouse', detailEntry: null };
+
+export function userTarget(user: Pick<User, 'id' | 'profile'>): LogTarget {
+  return { ...userActor(user) };
+}
+
+export function groupTarget(group: Pick<Group, 'id' | 'name'>): LogTarget {
+  return { id: group.id, type: 'UserGroup', alternateId: group.name, displayName: group.name, detailEntry: null };
+}
+
+export function appTarget(app: Pick<App, 'id' | 'clientId' | 'body'>): LogTarget {
+  return { id: app.id, type: 'AppInstance', alternateId: app.body.label, displayName: app.body.label, detailEntry: { clientId: app.clientId } };
+}
+
+export function trustedOriginTarget(origin: Pick<TrustedOrigin, 'id' | 'name' | 'origin'>): LogTarget {
+  return { id: origin.id, type: 'TrustedOrigin', alternateId: origin.origin, displayName: origin.name, detailEntry: null };
+}

@@ -1,0 +1,193 @@
+/**
+ * Which browser origins may make CORS requests, held in memory per node so the request path does
+ * no database round trip:
+ *
+ * - `trusted`: canonical origins of ACTIVE trusted origins with the CORS scope (every CORS endpoint).
+ * - `redirect`: origins of the redirect URIs of ACTIVE apps (the OAuth endpoints only: token, revoke,
+ *   introspect, keys, userinfo, discovery), including `https://*.example.com` patterns of apps with
+ *   wildcard_redirect SUBDOMAIN.
+ *
+ * Each set is reloaded in the background once half the TTL (config.cacheTtlMs) has passed and waited
+ * for only when older than the TTL, so a busy node never blocks on it. Trusted-origin writes call
+ * invalidateTrustedOrigins so this node sees them at once; app changes reach it within the TTL, or at
+ * once if the apps service calls invalidateAppOrigins.
+ */
+import type { Container } from '../../container.js';
+import type { App } from '../model.js';
+import type { Store } from '../../store/store.js';
+import { canonicalOrigin, originOfUrl } from './origin.js';
+
+export type CorsAllowListDeps = Pick<Container, 'store' | 'config' | 'clock' | 'log'>;
+
+interface WildcardOrigin {
+  scheme: string;
+  /** `.example.com` for `*.example.com`: the origin's host must be one more label before it. */
+  hostSuffix: string;
+  port: string;
+}
+
+export interface RedirectOrigins {
+  exact: Set<string>;
+  wildcards: WildcardOrigin[];
+}
+
+/** A value loaded from the database and refreshed ahead of its TTL (see the module comment). */
+class RefreshingValue<T> {
+  #value: { at: number; data: T } | undefined;
+  #loading: Promise<T> | undefined;
+  #generation = 0;
+
+  constructor(
+    private readonly load: () => Promise<T>,
+    private readonly ttlMs: number,
+    private readonly now: () => number,
+    private readonly onError: (err: unknown) => void,
+  ) {}
+
+  async get(): Promise<T> {
+    const v = this.#value;
+    if (v) {
+      const age = this.now() - v.at;
+      if (age < this.ttlMs / 2) return v.data;
+      if (age < this.ttlMs) {
+        this.#reload().catch(this.onError);
+        return v.data;
+      }
+    }
+    try {
+      return await this.#reload();
+    } catch (err) {
+      // The database is unreachable: keep serving what we had rather than breaking every browser.
+      if (!v) throw err;
+      this.onError(err);
+      return v.data;
+    }
+  }
+
+  invalidate(): void {
+    this.#generation++;
+    this.#value = undefined;
+    this.#loading = undefined;
+  }
+
+  #reload(): Promise<T> {
+    if (this.#loading) return this.#loading;
+    const generation = this.#generation;
+    const started = this.now();
+    const loading = this.load().then((data) => {
+      // A load that raced an invalidation may hold pre-change data: hand it out once, never keep it.
+      if (generation === this.#generation) this.#value = { at: started, data };
+      return data;
+    }).finally(() => {
+      if (this.#loading === loading) this.#loading = undefined;
+    });
+    this.#loading = loading;
+    return loading;
+  }
+}
+
+const PAGE = 200;
+
+async function loadTrustedCorsOrigins(store: Store): Promise<Set<string>> {
+  const origins = await store.trustedOrigins.listActive();
+  const out = new Set<string>();
+  for (const o of origins) {
+    if (!o.scopes.some((s) => s.type === 'CORS')) continue;
+    const key = canonicalOrigin(o.origin);
+    if (key) out.add(key);
+  }
+  return out;
+}
+
+function addRedirectOrigin(app: App, uri: string, into: RedirectOrigins): void {
+  const exact = originOfUrl(uri);
+  if (exact) {
+    into.exact.add(exact);
+    return;
+  }
+  if (app.body.settings.oauthClient.wildcard_redirect !== 'SUBDOMAIN') return;
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    return;
+  }
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || !url.hostname.startsWith('*.')) return;
+  const hostSuffix = url.hostname.slice(1).toLowerCase();
+  // `*.com` would trust a whole top-level domain; require at least two labels after the wildcard.
+  if (hostSuffix.split('.').filter(Boolean).length < 2) return;
+  into.wildcards.push({ scheme: url.protocol.slice(0, -1), hostSuffix, port: url.port });
+}
+
+async function loadRedirectOrigins(store: Store): Promise<RedirectOrigins> {
+  const out: RedirectOrigins = { exact: new Set(), wildcards: [] };
+  let after: string | undefined;
+  for (;;) {
+    const apps = await store.apps.list({ limit: PAGE, after, status: 'ACTIVE' });
+    for (const app of apps) {
+      for (const uri of app.body.settings.oauthClient?.redirect_uris ?? []) addRedirectOrigin(app, uri, out);
+    }
+    if (apps.length < PAGE) return out;
+    after = apps[apps.length - 1]!.id;
+  }
+}
+
+export class CorsAllowList {
+  readonly #trusted: RefreshingValue<Set<string>>;
+  readonly #redirect: RefreshingValue<RedirectOrigins>;
+
+  constructor(c: CorsAllowListDeps) {
+    const now = () => c.clock.now();
+    const onError = (err: unknown) => c.log.error({ err }, 'cannot refresh the CORS allow-list');
+    this.#trusted = new RefreshingValue(() => loadTrustedCorsOrigins(c.store), c.config.cacheTtlMs, now, onError);
+    this.#redirect = new RefreshingValue(() => loadRedirectOrigins(c.store), c.config.cacheTtlMs, now, onError);
+  }
+
+  /** True when `origin` (canonical) is an ACTIVE trusted origin with the CORS scope. */
+  async isTrusted(origin: string): Promise<boolean> {
+    return (await this.#trusted.get()).has(origin);
+  }
+
+  /** True when `origin` (canonical) is the origin of a redirect URI of an ACTIVE app. */
+  async isAppRedirectOrigin(origin: string): Promise<boolean> {
+    const { exact, wildcards } = await this.#redirect.get();
+    if (exact.has(origin)) return true;
+    if (wildcards.length === 0) return false;
+    const url = new URL(origin);
+    const scheme = url.protocol.slice(0, -1);
+    return wildcards.some((w) => {
+      if (w.scheme !== scheme || w.port !== url.port || !url.hostname.endsWith(w.hostSuffix)) return false;
+      const label = url.hostname.slice(0, -w.hostSuffix.length);
+      return label !== '' && !label.includes('.');
+    });
+  }
+
+  invalidateTrustedOrigins(): void {
+    this.#trusted.invalidate();
+  }
+
+  invalidateAppOrigins(): void {
+    this.#redirect.invalidate();
+  }
+}
+
+// One allow-list per node, keyed by its store (the Store object lives exactly as long as the node).
+const lists = new WeakMap<Store, CorsAllowList>();
+
+export function corsAllowList(c: CorsAllowListDeps): CorsAllowList {
+  let list = lists.get(c.store);
+  if (!list) {
+    list = new CorsAllowList(c);
+    lists.set(c.store, list);
+  }
+  return list;
+}
+
+/** For the apps service: make this node re-read app redirect URIs on the next CORS request. */
+export function invalidateAppOrigins(c: Pick<Container, 'store'>): void {
+  lists.get(c.store)?.invalidateAppOrigins();
+}
+
+export function invalidateTrustedOrigins(c: Pick<Container, 'store'>): void {
+  lists.get(c.store)?.invalidateTrustedOrigins();
+}
