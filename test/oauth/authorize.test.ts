@@ -327,6 +327,17 @@ describe('request validation errors go back to the client with state and iss', (
       'The request contained multiple parameters with the same name.');
   });
 
+  it('request objects are refused as unsupported', async () => {
+    await expectRedirectError(await signedIn.get(path(base({ request: 'eyJhbGciOiJub25lIn0.e30.' }))), 'request_not_supported',
+      'The authorize request object is not supported by this client.');
+    await expectRedirectError(await signedIn.get(path(base({ request_uri: 'urn:ietf:params:oauth:request_uri:x' }))), 'request_uri_not_supported',
+      'The authorize request uri is not supported by this client.');
+  });
+
+  it('an oversized parameter', async () => {
+    await expectRedirectError(await signedIn.get(path(base({ nonce: 'n'.repeat(9000) }))), 'invalid_request', "The 'nonce' parameter is too long.");
+  });
+
   it('prompt values', async () => {
     for (const prompt of ['bogus', 'none login', 'select_account']) {
       await expectRedirectError(await signedIn.get(path(base({ prompt }))), 'invalid_request',

@@ -17,6 +17,7 @@ import { checkPkce } from './check-pkce.js';
 import { checkPolicy } from './check-policy.js';
 import { checkPrompt } from './check-prompt.js';
 import { checkRedirectUri } from './check-redirect-uri.js';
+import { checkRequestObject } from './check-request-object.js';
 import { checkResponseMode } from './check-response-mode.js';
 import { checkResponseType } from './check-response-type.js';
 import { checkScope } from './check-scope.js';
@@ -44,6 +45,7 @@ export const AUTHORIZE_STEPS: readonly AuthorizeStep[] = [
   selectResponseMode,
   // From here on, failures are sent to the client.
   checkDuplicates,
+  checkRequestObject,
   checkResponseType,
   checkResponseMode,
   checkState,
