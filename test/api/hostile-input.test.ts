@@ -30,11 +30,11 @@ async function hit(method: string, path: string, body?: string): Promise<void> {
   else if (res.status >= 400) assert.match(JSON.parse(text).errorCode, /^E\d{7}$/);
 }
 
-const VALUES: unknown[] = [null, -1, 1e308, true, '', '\u0000', 'x'.repeat(3000), [], [null], {}, { nested: { deep: [1] } }];
+const VALUES: unknown[] = [null, 1e308, true, '\u0000', 'x'.repeat(3000), [null], { nested: { deep: [1] } }];
 
 describe('hostile input', () => {
   it('odd path segments and query values', async () => {
-    for (const w of ['%00', 'a%00b', '%F0%9F%98%80', "'%20or%201=1--", 'x'.repeat(190)]) {
+    for (const w of ['a%00b', '%F0%9F%98%80', "'%20or%201=1--", 'x'.repeat(190)]) {
       const { app, group } = ids;
       for (const p of [`/api/v1/users/${w}`, `/api/v1/groups/${w}`, `/api/v1/apps/${w}`, `/api/v1/users/${w}/groups`,
         `/api/v1/groups/${group}/users/${w}`, `/api/v1/apps/${app}/users/${w}`, `/api/v1/apps/${app}/groups/${w}`,
