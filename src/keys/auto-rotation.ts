@@ -1,6 +1,7 @@
 /**
  * Scheduled signing-key upkeep, run by every node at start and then hourly. For the org server and
  * each custom server it:
+ * - makes sure there is an ACTIVE key (bootstrap does too; this covers servers made since);
  * - purges EXPIRED keys whose retention has ended;
  * - rotates when rotationMode is AUTO and `lastRotated` is 90 days old, provided the NEXT key has been
  *   published for at least NEXT_KEY_LEAD_MS (so verifiers have fetched it before it signs);
@@ -24,6 +25,7 @@ function due(target: RotationTarget, now: number): boolean {
 }
 
 async function checkServer(c: RotationDeps, target: RotationTarget): Promise<void> {
+  await c.keys.ensureActiveKey(target.id);
   await purgeExpiredKeys(c, target.id);
   const now = c.clock.now();
   if (due(target, now)) {

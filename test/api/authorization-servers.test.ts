@@ -602,6 +602,7 @@ describe('claims', () => {
     await expectError(await send('POST', claims(), {}), 400, 'E0000001', [
       'name: The field cannot be left blank', 'claimType: The field cannot be left blank', 'value: The field cannot be left blank',
     ]);
+    await expectError(await send('POST', claims(), { name: 'n', claimType: null, value: 'v' }), 400, 'E0000001', ['claimType: The field cannot be left blank']);
     await expectError(await send('POST', claims(), { name: 'x', claimType: 'BOTH', valueType: 'SYSTEM', value: 'v', status: 'ON' }), 400, 'E0000001', [
       "claimType: 'BOTH' is not a valid value: must be one of RESOURCE, IDENTITY",
       "valueType: 'SYSTEM' is not a valid value: must be one of EXPRESSION, GROUPS",

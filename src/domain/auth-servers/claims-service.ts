@@ -38,6 +38,11 @@ export async function listClaims(c: Pick<Container, 'store'>, authServerId: stri
 
 type ClaimInput = Omit<Claim, 'id' | 'authServerId' | 'system' | 'created' | 'lastUpdated'>;
 
+/**
+ * The value and, for GROUPS, its filter. EXPRESSION values are not parsed here yet: the Expression
+ * Language parser (src/oauth/claims/expression/) has not landed; when it does, a syntax error becomes
+ * a `value` cause at this point.
+ */
 function readValue(body: Record<string, unknown>, valueType: Claim['valueType'], causes: Causes, existing: Claim | undefined) {
   const value = requiredString(body, 'value', causes, 1024);
   if (valueType !== 'GROUPS') return { value, group_filter_type: undefined };
@@ -61,7 +66,7 @@ function readClaim(rawBody: unknown, existing: Claim | undefined, scopeNames: Se
   const causes = new Causes();
   const name = requiredString(body, 'name', causes, 255);
   if (RESERVED_CLAIMS.has(name)) causes.add('name', `'${name}' is a reserved claim name and cannot be used`);
-  if (body.claimType === undefined && !existing) causes.add('claimType', BLANK);
+  if (body.claimType == null && !existing) causes.add('claimType', BLANK);
   const claimType = enumValue(body, 'claimType', CLAIM_TYPES, existing?.claimType ?? 'RESOURCE', causes);
   const valueType = enumValue(body, 'valueType', VALUE_TYPES, (existing?.valueType as 'EXPRESSION' | 'GROUPS') ?? 'EXPRESSION', causes);
   const { value, group_filter_type } = readValue(body, valueType, causes, existing);

@@ -110,8 +110,10 @@ export async function createServer(c: AuthServerDeps, rawBody: unknown): Promise
   };
   // Keys first: until the server row exists nothing looks at them, so a refused insert leaves no
   // server without keys, and the scheduled rotation check never sees a half-made server.
-  const keys = await Promise.all([c.keys.generate(server.id, 'ACTIVE'), c.keys.generate(server.id, 'NEXT')]);
+  const made = await Promise.allSettled([c.keys.generate(server.id, 'ACTIVE'), c.keys.generate(server.id, 'NEXT')]);
+  const keys = made.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   try {
+    for (const r of made) if (r.status === 'rejected') throw r.reason;
     await c.store.transaction(async (tx) => {
       await tx.authServers.create(server);
       for (const scope of systemScopes(server.id, now)) await tx.authServers.createScope(scope);
