@@ -1,7 +1,8 @@
 /**
  * response_type: a non-empty set of `code`, `token`, `id_token` (any order, each once; OAuth 2.0
- * Multiple Response Types §3). Each must be enabled in the app's response_types, and the app must
- * hold the grant it implies: authorization_code for a code, implicit for tokens from /authorize.
+ * Multiple Response Types §3); anything else is unsupported_response_type. The app must allow each
+ * of them (its response_types) and hold the grant each implies (authorization_code for a code,
+ * implicit for tokens from /authorize), else it is unauthorized_client.
  */
 import { OAuthError, invalidRequest } from '../../errors/oauth-error.js';
 import { need, type AuthorizeStep, type ResponseTypeValue } from './context.js';
@@ -17,13 +18,14 @@ export const checkResponseType: AuthorizeStep = (ctx) => {
   const types = new Set<ResponseTypeValue>();
   for (const w of words) {
     const v = VALUES.find((x) => x === w);
-    if (!v || types.has(v) || !configured.includes(v)) throw OAuthError.of('unsupported_response_type', configured.join(', '));
+    if (!v || types.has(v)) throw OAuthError.of('unsupported_response_type', configured.join(', '));
     types.add(v);
   }
   const grants = settings.grant_types ?? [];
   const needsCode = types.has('code');
   const needsImplicit = types.has('token') || types.has('id_token');
-  if ((needsCode && !grants.includes('authorization_code')) || (needsImplicit && !grants.includes('implicit'))) {
+  if ([...types].some((t) => !configured.includes(t))
+    || (needsCode && !grants.includes('authorization_code')) || (needsImplicit && !grants.includes('implicit'))) {
     throw OAuthError.of('unauthorized_client', grants.join(', '));
   }
   ctx.responseTypes = types;
