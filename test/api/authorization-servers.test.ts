@@ -612,8 +612,17 @@ describe('claims', () => {
       ['group_filter_type: The field cannot be left blank']);
     await expectError(await send('POST', claims(), { name: 'g', claimType: 'IDENTITY', valueType: 'GROUPS', value: 'Sales', group_filter_type: 'LIKE' }), 400, 'E0000001',
       ["group_filter_type: 'LIKE' is not a valid value: must be one of STARTS_WITH, EQUALS, CONTAINS, REGEX"]);
-    await expectError(await send('POST', claims(), { name: 'g', claimType: 'IDENTITY', valueType: 'GROUPS', value: '(unclosed', group_filter_type: 'REGEX' }), 400, 'E0000001',
-      ['value: The value is not a valid regular expression']);
+    // Values are checked with the Expression Language parser and the safe-regex checks that minting uses.
+    const causeOf = async (res: Response): Promise<string> => (await expectError(res, 400, 'E0000001')).errorCauses.map((c: any) => c.errorSummary).join(' | ');
+    assert.match(await causeOf(await send('POST', claims(), { name: 'g', claimType: 'IDENTITY', valueType: 'GROUPS', value: '(unclosed', group_filter_type: 'REGEX' })),
+      /^value: Invalid regular expression: .+$/);
+    assert.match(await causeOf(await send('POST', claims(), { name: 'g', claimType: 'IDENTITY', valueType: 'GROUPS', value: '(a+)+$', group_filter_type: 'REGEX' })),
+      /^value: Invalid regular expression: .*nested quantifier/);
+    for (const value of ['user.email ==', '(user.email', 'user.__proto__']) {
+      assert.match(await causeOf(await send('POST', claims(), { name: 'e', claimType: 'RESOURCE', value })), /^value: Invalid expression: .+\(at position \d+\)$/, value);
+    }
+    await ok(await send('POST', claims(), { name: 'full_name', claimType: 'IDENTITY', value: 'user.firstName + " " + String.toUpperCase(user.lastName)' }), 201);
+    await ok(await send('POST', claims(), { name: 'eng', claimType: 'IDENTITY', valueType: 'GROUPS', value: 'Eng.*', group_filter_type: 'REGEX' }), 201);
     await expectError(await send('POST', claims(), { name: 'c', claimType: 'RESOURCE', value: 'user.email', conditions: { scopes: ['nope'] } }), 400, 'E0000001',
       ["conditions.scopes: The scope 'nope' does not exist on this authorization server"]);
     await expectError(await send('POST', claims(), { name: 'c', claimType: 'RESOURCE', value: 'user.email', conditions: { scopes: 'groups' } }), 400, 'E0000001',

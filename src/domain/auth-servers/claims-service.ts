@@ -7,6 +7,9 @@
 import type { Container } from '../../container.js';
 import { ID_PREFIX, newId } from '../../crypto/ids.js';
 import { ApiError, notFound, validationError } from '../../errors/api-error.js';
+import { ExpressionSyntaxError, parseExpression } from '../../oauth/claims/expression/index.js';
+import { UnsafeRegexError } from '../../oauth/claims/regex/errors.js';
+import { SafeRegex } from '../../oauth/claims/regex/safe-regex.js';
 import type { Claim } from '../model.js';
 import {
   BLANK, Causes, DUPLICATE, STATUSES, bodyObject, booleanValue, enumValue, isObject, objectValue, requiredString, stringArray,
@@ -39,21 +42,32 @@ export async function listClaims(c: Pick<Container, 'store'>, authServerId: stri
 type ClaimInput = Omit<Claim, 'id' | 'authServerId' | 'system' | 'created' | 'lastUpdated'>;
 
 /**
- * The value and, for GROUPS, its filter. EXPRESSION values are not parsed here yet: the Expression
- * Language parser (src/oauth/claims/expression/) has not landed; when it does, a syntax error becomes
- * a `value` cause at this point.
+ * The value and, for GROUPS, its filter. An EXPRESSION must parse as Okta Expression Language and a
+ * REGEX filter must pass the same safety checks the token minting applies, so a claim that could
+ * never be evaluated is refused when it is saved rather than silently left out of every token.
  */
 function readValue(body: Record<string, unknown>, valueType: Claim['valueType'], causes: Causes, existing: Claim | undefined) {
   const value = requiredString(body, 'value', causes, 1024);
-  if (valueType !== 'GROUPS') return { value, group_filter_type: undefined };
+  if (valueType !== 'GROUPS') {
+    if (value !== '') {
+      try {
+        parseExpression(value);
+      } catch (err) {
+        if (!(err instanceof ExpressionSyntaxError)) throw err;
+        causes.add('value', `Invalid expression: ${err.message}`);
+      }
+    }
+    return { value, group_filter_type: undefined };
+  }
   const filterGiven = body.group_filter_type !== undefined && body.group_filter_type !== null;
   if (!filterGiven && !existing?.group_filter_type) causes.add('group_filter_type', BLANK);
   const filter = enumValue(body, 'group_filter_type', GROUP_FILTERS, existing?.group_filter_type ?? 'EQUALS', causes);
   if (filter === 'REGEX' && value !== '') {
     try {
-      new RegExp(value);
-    } catch {
-      causes.add('value', 'The value is not a valid regular expression');
+      SafeRegex.compile(value);
+    } catch (err) {
+      if (!(err instanceof UnsafeRegexError)) throw err;
+      causes.add('value', `Invalid regular expression: ${err.message}`);
     }
   }
   return { value, group_filter_type: filter };
