@@ -316,6 +316,17 @@ describe('request validation errors go back to the client with state and iss', (
       'The response mode is not supported by the authorization server. Valid response modes: [query, fragment, form_post, okta_post_message].');
   });
 
+  it('okta_post_message needs a web redirect URI; a native app gets the error in its own scheme', async () => {
+    const native = await createOidcApp(s.container, { redirectUris: ['com.example.app:/callback'] });
+    await assignUser(s.container, native, user);
+    const res = await signedIn.get(path(base({ redirect_uri: 'com.example.app:/callback', response_mode: 'okta_post_message' }, native)));
+    assert.equal(res.status, 302);
+    const location = res.headers.get('location')!;
+    assert.ok(location.startsWith('com.example.app:/callback?error=unsupported_response_mode&'), location);
+    const ok = await signedIn.get(path(base({ redirect_uri: 'com.example.app:/callback' }, native)));
+    assert.ok(ok.headers.get('location')!.startsWith('com.example.app:/callback?code='));
+  });
+
   it('missing state', async () => {
     const p = base();
     delete p.state;

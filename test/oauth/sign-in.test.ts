@@ -119,9 +119,11 @@ describe('CSRF', () => {
       body: new URLSearchParams({ ...fields, username: user.profile.login, password: PASSWORD }),
     });
     assert.equal(res.status, 403);
-    // The same origin is welcome.
+    // The same origin is welcome, and so is the `null` origin browsers send from a no-referrer page.
     const ok = await submit(b, fields, user.profile.login, PASSWORD, { origin: s.orgUrl });
     assert.equal(ok.status, 303);
+    const opaque = await submit(b, fields, user.profile.login, PASSWORD, { origin: 'null' });
+    assert.equal(opaque.status, 303);
   });
 });
 

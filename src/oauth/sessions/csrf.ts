@@ -14,8 +14,12 @@ export function csrfTokenMatches(cookieValue: string | undefined, formValue: unk
   return typeof formValue === 'string' && cookieValue !== undefined && formValue.length > 0 && safeEqual(cookieValue, formValue);
 }
 
-/** Absent (older browsers, some privacy settings) passes; present must be one of ours. */
+/**
+ * An Origin naming another site is refused. Absent (older browsers) or `null` passes: browsers send
+ * `Origin: null` for a form POST from a page whose Referrer-Policy is no-referrer, as the sign-in
+ * page's is (Fetch §3.1), so the token is what actually decides.
+ */
 export function originAllowed(originHeader: string | undefined, allowed: string[]): boolean {
-  if (originHeader === undefined) return true;
+  if (originHeader === undefined || originHeader === 'null') return true;
   return allowed.includes(originHeader);
 }
