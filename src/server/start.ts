@@ -8,6 +8,7 @@ import { ConfigError, type Config } from '../config/config.js';
 import { createContainer, type Container } from '../container.js';
 import { DatabaseUnavailableError } from '../db/database.js';
 import { buildApp } from '../http/app.js';
+import { startAutoRotation } from '../keys/auto-rotation.js';
 import type { Clock } from '../lib/time.js';
 import { openStore } from '../store/open-store.js';
 import { bootstrapOrg, type BootstrapResult } from './bootstrap-org.js';
@@ -40,7 +41,10 @@ export async function startServer(config: Config, opts: { logger?: Logger; clock
     await verifySecretKey(store, key);
     const container = createContainer({ config, store, secretKey: key, log, ...(opts.clock ? { clock: opts.clock } : {}) });
     const bootstrap = await bootstrapOrg(container);
+    // Awaited: a fresh node publishes its NEXT keys before it serves a request.
+    const rotation = await startAutoRotation(container);
     const app = await buildApp(container);
+    app.addHook('onClose', async () => rotation.stop());
     container.ready.value = true;
     let url = '';
     if (opts.listen !== false) {

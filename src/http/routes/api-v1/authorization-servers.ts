@@ -22,7 +22,6 @@ import {
 import {
   createServer, deleteServer, findServer, listServers, replaceServer, serverResponse, setServerStatus,
 } from '../../../domain/auth-servers/servers-service.js';
-import { startAutoRotation, type AutoRotation } from '../../../keys/auto-rotation.js';
 import { requireApiToken } from '../../plugins/api-auth.js';
 import { paginate, queryParam, readPage } from './pagination.js';
 
@@ -41,12 +40,6 @@ export async function authorizationServerRoutes(app: FastifyInstance, c: Contain
   const { orgUrl } = c.config;
   const base = '/authorizationServers';
   const srv = `${base}/:id`;
-
-  let rotation: AutoRotation | undefined;
-  app.addHook('onReady', async () => {
-    rotation = await startAutoRotation(c);
-  });
-  app.addHook('onClose', async () => rotation?.stop());
 
   // Servers
   app.get(base, async (req, reply) => {
