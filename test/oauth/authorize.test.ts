@@ -151,6 +151,12 @@ describe('untrusted client or redirect URI: error page, never a redirect', () =>
     assert.ok(location.startsWith('http://localhost:8080/cb?tenant=1&code='), location);
   });
 
+  it('HEAD neither spends nor issues anything', async () => {
+    const head = await signedIn.fetch(path(base()), { method: 'HEAD' });
+    assert.equal(head.headers.get('location'), null);
+    assert.notEqual(head.status, 302);
+  });
+
   it('POST without a form body is an error page', async () => {
     const res = await signedIn.fetch('/oauth2/default/v1/authorize', {
       method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(base()),

@@ -39,7 +39,8 @@ export function loginRoutes(app: FastifyInstance, c: Container): void {
     }));
   });
 
-  app.get<{ Querystring: Query }>('/login/sessionCookieRedirect', { errorHandler }, async (req, reply) => {
+  // No HEAD route: a HEAD must not spend the one-time token.
+  app.get<{ Querystring: Query }>('/login/sessionCookieRedirect', { errorHandler, exposeHeadRoute: false }, async (req, reply) => {
     return send(reply, await sessionCookieRedirect(c, {
       token: single(req.query.token),
       redirectUrl: single(req.query.redirectUrl),

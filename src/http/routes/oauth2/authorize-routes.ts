@@ -68,8 +68,11 @@ export function authorizeRoutes(app: FastifyInstance, c: Container): void {
     return sendRedirect(reply, result.status, result.location, cookies);
   }
 
+  // No automatic HEAD routes: a HEAD (link scanners, prefetch) must not spend a sessionToken, issue a
+  // code or end a session.
   for (const base of ['/oauth2', '/oauth2/:authServerId']) {
-    app.route<{ Params: ServerParams }>({ method: ['GET', 'POST'], url: `${base}/v1/authorize`, errorHandler, handler: authorize });
-    app.route<{ Params: ServerParams }>({ method: ['GET', 'POST'], url: `${base}/v1/logout`, errorHandler, handler: logout });
+    for (const [endpoint, handler] of [['authorize', authorize], ['logout', logout]] as const) {
+      app.route<{ Params: ServerParams }>({ method: ['GET', 'POST'], url: `${base}/v1/${endpoint}`, errorHandler, exposeHeadRoute: false, handler });
+    }
   }
 }
