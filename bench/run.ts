@@ -7,7 +7,7 @@
  *   --duration=SECONDS     measured time per operation per server (5)
  *   --warmup=SECONDS       discarded warm-up before each measurement (1)
  *   --concurrency=N        concurrent workers, each with its own keep-alive connection (8)
- *   --rounds=N             slices the measured time is cut into, interleaved between servers (2)
+ *   --rounds=N             slices the measured time is cut into, interleaved between servers (4)
  *   --ops=a,b              subset of: discovery, client_credentials, introspect, introspect_jwt, refresh_token, signin
  *   --targets=a,b          subset of: gatehouse, oidc-provider
  *   --skip-build           use the existing dist/ instead of running `npm run build`
@@ -72,7 +72,7 @@ function parseOptions(argv: string[]): Options {
     durationS: num('duration', 'BENCH_DURATION', 5, 0.1, 120),
     warmupS: num('warmup', 'BENCH_WARMUP', 1, 0, 60),
     concurrency: Math.round(num('concurrency', 'BENCH_CONCURRENCY', 8, 1, 256)),
-    rounds: Math.round(num('rounds', 'BENCH_ROUNDS', 2, 1, 20)),
+    rounds: Math.round(num('rounds', 'BENCH_ROUNDS', 4, 1, 20)),
     ops: list('ops', 'BENCH_OPS', OPERATIONS.map((o) => o.id)),
     targets: list('targets', 'BENCH_TARGETS', Object.keys(TARGETS) as TargetKey[]),
     build: get('skip-build', 'BENCH_SKIP_BUILD') === undefined,
