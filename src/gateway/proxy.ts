@@ -26,6 +26,8 @@ export interface ForwardContext {
 export class UpstreamProxy {
   private readonly agent: http.Agent;
   private readonly basePath: string;
+  /** Open upgrade tunnels: an HTTP server's close() does not end them. */
+  private readonly tunnels = new Set<Duplex>();
 
   constructor(private readonly upstream: URL, private readonly publicOrigin: string) {
     this.agent = upstream.protocol === 'https:' ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
@@ -33,6 +35,8 @@ export class UpstreamProxy {
   }
 
   close(): void {
+    for (const s of this.tunnels) s.destroy();
+    this.tunnels.clear();
     this.agent.destroy();
   }
 
@@ -122,6 +126,8 @@ export class UpstreamProxy {
 
   /** Tunnels a WebSocket (or other Upgrade) request once the caller has authenticated it. */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, ctx: ForwardContext): void {
+    this.tunnels.add(socket);
+    socket.on('close', () => this.tunnels.delete(socket));
     const preq = (this.upstream.protocol === 'https:' ? https : http).request({
       ...this.target(req),
       headers: this.requestHeaders(req, ctx, true),
@@ -130,6 +136,8 @@ export class UpstreamProxy {
       const lines = [`HTTP/1.1 ${pres.statusCode} ${pres.statusMessage}`];
       for (let i = 0; i < pres.rawHeaders.length; i += 2) lines.push(`${pres.rawHeaders[i]}: ${pres.rawHeaders[i + 1]}`);
       socket.write(`${lines.join('\r\n')}\r\n\r\n`);
+      this.tunnels.add(psocket);
+      psocket.on('close', () => this.tunnels.delete(psocket));
       if (phead.length) socket.write(phead);
       if (head.length) psocket.write(head);
       psocket.pipe(socket).pipe(psocket);

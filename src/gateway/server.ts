@@ -77,8 +77,8 @@ export async function startGateway(env: Env, opts: StartOptions = {}): Promise<R
       gateway,
       findings,
       async close() {
-        await app.close();
         proxy.close();
+        await app.close();
         await store.close();
       },
     };

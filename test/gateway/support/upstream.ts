@@ -64,6 +64,8 @@ export async function startUpstream(): Promise<Upstream> {
     // A bare-bones echo "protocol" after the 101: enough to prove the tunnel works both ways.
     socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: ${req.headers.upgrade}\r\nConnection: Upgrade\r\nX-Upstream-User: ${req.headers['x-auth-request-user'] ?? ''}\r\n\r\n`);
     socket.on('data', (d: Buffer) => socket.write(Buffer.concat([Buffer.from('echo:'), d])));
+    socket.on('end', () => socket.end());
+    socket.on('error', () => socket.destroy());
   });
   base = await listen(server);
   return { url: base, requests, close: () => closeServer(server) };
