@@ -10,6 +10,8 @@ const USAGE = `Usage: gatehouse <command>
 Commands:
   serve     Start the Gatehouse identity provider (configured by GATEHOUSE_* environment variables)
   gateway   Start the relying-party gateway in front of an app (configured by OIDC_*, AUTHENTICATION_*, GATEWAY_* variables)
+  apply     Create or update the org's configuration from a YAML file (gatehouse apply -f FILE.yaml [--dry-run])
+  export    Write the org's configuration as a YAML file for apply (gatehouse export [-o FILE.yaml])
   help      Show this help`;
 
 async function serve(): Promise<void> {
@@ -42,6 +44,9 @@ async function main(argv: string[]): Promise<number> {
       return -1;
     case 'gateway':
       return (await import('../gateway/cli.js')).runGatewayCommand();
+    case 'apply':
+    case 'export':
+      return (await import('../declarative/cli.js')).runDeclarativeCommand(command, argv.slice(1));
     case undefined:
     case 'help':
     case '--help':
