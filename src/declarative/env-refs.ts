@@ -14,7 +14,7 @@ export function expandEnvRefs(value: unknown, env: NodeJS.ProcessEnv, issues: Fi
       const v = env[name];
       if (v === undefined || v === '') {
         issues.push({ path, message: `environment variable ${name} is not set (referenced as \${${name}})` });
-        return '';
+        return whole; // left as written, so validation does not report a second problem here
       }
       return v;
     });

@@ -4,7 +4,7 @@
  * built-in groups, and no field equal to Okta's default. Applying the result to the same org changes
  * nothing; applying it to a fresh org reproduces this one (with new client ids and secrets).
  */
-import { Document } from 'yaml';
+import { Document, isScalar, visit } from 'yaml';
 import type { Json } from './api-client.js';
 import {
   appAssignmentsForm, appForm, claimForm, groupForm, policyForm, ruleForm, scopeForm, serverForm, trustedOriginForm, userForm,
@@ -79,5 +79,11 @@ export function exportYaml(state: OrgState, orgUrl: string, now: Date = new Date
     ' Apply with: gatehouse apply -f <this file>. Passwords and client secrets are not exported;',
     ' add credentials.password.value (e.g. ${ENV_VAR}) to users that should get one on creation.',
   ].join('\n');
+  // Short lists of plain values read best on one line: `grant_types: [authorization_code, refresh_token]`.
+  visit(doc, {
+    Seq(_, node) {
+      if (node.items.every(isScalar) && node.items.reduce((n, i) => n + String(i.value).length + 2, 0) <= 72) node.flow = true;
+    },
+  });
   return doc.toString({ lineWidth: 0 });
 }
