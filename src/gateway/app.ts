@@ -12,6 +12,7 @@ import { GatewayError } from './errors.js';
 import type { Gateway } from './gateway.js';
 import { identityHeaderNames, isSpoofableIdentityHeader, type GatewayKey } from './identity.js';
 import { errorPage, silentResultPage, type Page } from './pages.js';
+import { RENEW_SCRIPT } from './renew-script.js';
 import { UpstreamProxy, type ForwardContext } from './proxy.js';
 import { bindingCookieName, sessionKey, TRANSACTION_TTL_MS, type GatewaySession } from './sessions.js';
 import type { SessionStore } from './session-store/store.js';
@@ -96,6 +97,7 @@ export function buildGatewayApp({ gateway, key, store, log }: AppDeps): { app: F
     const q = req.query as Record<string, string | string[] | undefined>;
     clearBinding(req, reply, q.state);
     const done = await gateway.completeSignIn('login', q, (s) => cookies(req).get(bindingName(s)), sessionKeyOf(req));
+    req.log.info({ user: done.session.principal.user, sub: done.session.sub }, 'signed in');
     if (done.sessionId) setCookie(reply, sessionCookie(req, done.sessionId, c.sessionExpirySeconds));
     return reply.header('cache-control', 'no-store').redirect(done.returnTo, 302);
   });
@@ -197,6 +199,8 @@ export function buildGatewayApp({ gateway, key, store, log }: AppDeps): { app: F
     });
   });
 
+  app.get(GATEWAY_PATHS.renewScript, async (_req, reply) =>
+    reply.header('content-type', 'text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(RENEW_SCRIPT));
   app.get(GATEWAY_PATHS.jwks, async (_req, reply) =>
     reply.header('cache-control', 'public, max-age=300').header('content-type', 'application/json').send(JSON.stringify({ keys: [key.publicJwk] })));
   app.get(GATEWAY_PATHS.healthz, async (_req, reply) => json(reply, 200, { status: 'ok' }));

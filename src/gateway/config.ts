@@ -45,6 +45,7 @@ export const GATEWAY_PATHS = {
   refresh: '/api/v1/auth/refresh',
   silent: '/api/v1/auth/silent',
   session: '/api/v1/auth/session',
+  renewScript: '/api/v1/auth/renew.js',
   jwks: '/api/v1/system/config/jwks',
   healthz: '/healthz',
   readyz: '/readyz',

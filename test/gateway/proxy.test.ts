@@ -103,6 +103,9 @@ describe('gateway proxy', () => {
     const jwks = await (await fetch(`${s.publicUrl}/api/v1/system/config/jwks`)).json() as { keys: Record<string, string>[] };
     assert.equal(jwks.keys[0]!.kty, 'RSA');
     assert.equal(jwks.keys[0]!.d, undefined, 'no private part');
+    const script = await fetch(`${s.publicUrl}/api/v1/auth/renew.js`);
+    assert.match(script.headers.get('content-type')!, /javascript/);
+    assert.match(await script.text(), /api\/v1\/auth\/refresh|base \+ 'refresh'/);
   });
 
   it('shows a page, not a stack trace, when the upstream is down', async () => {
