@@ -9,7 +9,8 @@ export interface Row {
 }
 
 const fmtRps = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
-const fmtMs = (n: number) => (Number.isNaN(n) ? '–' : n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
+const fmtMs = (n: number | undefined) =>
+  n === undefined || Number.isNaN(n) ? '–' : n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2);
 
 function pad(cells: string[][], align: ('l' | 'r')[]): string[] {
   const widths = cells[0]!.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
@@ -19,17 +20,23 @@ function pad(cells: string[][], align: ('l' | 'r')[]): string[] {
   });
 }
 
-/** `targets` are the column groups; with exactly two, a ratio column (first / second throughput) is added. */
+const resultOf = (c: Cell | undefined): LoadResult | undefined => (c && 'result' in c && c.result.ok > 0 ? c.result : undefined);
+
+/**
+ * `targets` are the column groups; with exactly two, ratio columns (first ÷ second) are added:
+ * throughput, and server CPU time per request when it was measured.
+ */
 export function renderTable(targets: string[], rows: Row[]): { table: string; footnotes: string[] } {
   const footnotes: string[] = [];
   const note = (text: string) => {
     footnotes.push(text);
     return `[${footnotes.length}]`;
   };
+  const withCpu = rows.some((r) => r.cells.some((c) => resultOf(c)?.cpuMsPerOk !== undefined));
   const header = ['Operation'];
-  for (const t of targets) header.push(`${t} req/s`, 'p50 ms', 'p99 ms');
+  for (const t of targets) header.push(`${t} req/s`, 'p50 ms', 'p99 ms', ...(withCpu ? ['CPU ms/req'] : []));
   const ratio = targets.length === 2;
-  if (ratio) header.push(`ratio (req/s)`);
+  if (ratio) header.push('req/s ratio', ...(withCpu ? ['CPU/req ratio'] : []));
   const lines: string[][] = [header, header.map(() => '')];
   for (const row of rows) {
     const line = [row.label];
@@ -37,15 +44,17 @@ export function renderTable(targets: string[], rows: Row[]): { table: string; fo
       if ('result' in cell) {
         const r = cell.result;
         const flag = r.errors > 0 ? ` ${note(`${targets[i]}, ${row.label}: ${r.errors} failed of ${r.errors + r.ok} (first: ${r.firstError ?? '?'})`)}` : '';
-        line.push(`${fmtRps(r.rps)}${flag}`, fmtMs(r.p50Ms), fmtMs(r.p99Ms));
+        line.push(`${fmtRps(r.rps)}${flag}`, fmtMs(r.p50Ms), fmtMs(r.p99Ms), ...(withCpu ? [fmtMs(r.cpuMsPerOk)] : []));
       } else {
         const text = 'skip' in cell ? cell.skip : cell.error;
-        line.push(`n/a ${note(`${targets[i]}, ${row.label}: ${text}`)}`, '–', '–');
+        line.push(`n/a ${note(`${targets[i]}, ${row.label}: ${text}`)}`, '–', '–', ...(withCpu ? ['–'] : []));
       }
     });
     if (ratio) {
-      const [a, b] = row.cells;
-      line.push(a && b && 'result' in a && 'result' in b && a.result.ok > 0 && b.result.ok > 0 ? `${(a.result.rps / b.result.rps).toFixed(2)}×` : '–');
+      const a = resultOf(row.cells[0]);
+      const b = resultOf(row.cells[1]);
+      line.push(a && b ? `${(a.rps / b.rps).toFixed(2)}×` : '–');
+      if (withCpu) line.push(a?.cpuMsPerOk && b?.cpuMsPerOk ? `${(a.cpuMsPerOk / b.cpuMsPerOk).toFixed(2)}×` : '–');
     }
     lines.push(line);
   }

@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { HttpClient } from './lib/http.js';
 import { measure, summarize, type LoadResult, type Sample } from './lib/load.js';
 import { randomString } from './lib/pkce.js';
-import { freePort, startChild, waitUntilReady } from './lib/proc.js';
+import { cpuTimeMs, freePort, startChild, waitUntilReady } from './lib/proc.js';
 import { OPERATIONS, type Operation } from './ops.js';
 import { renderTable, type Cell, type Row } from './report.js';
 import { startGatehouse } from './targets/gatehouse.js';
@@ -156,6 +156,8 @@ async function benchOperation(op: Operation, servers: Running[], opts: Options):
     }
   }
   const samples: Sample[][] = servers.map(() => []);
+  // Server CPU time over the measured slices only (not the warm-up); undefined once unreadable.
+  const cpuMs: (number | undefined)[] = servers.map(() => 0);
   const warmed = new Set<number>();
   const sliceMs = (opts.durationS * 1000) / opts.rounds;
   for (let round = 0; round < opts.rounds; round++) {
@@ -166,13 +168,27 @@ async function benchOperation(op: Operation, servers: Running[], opts: Options):
       if (!iteration) continue;
       if (!warmed.has(i) && opts.warmupS > 0) await measure({ concurrency: opts.concurrency, iteration }, opts.warmupS * 1000);
       warmed.add(i);
+      const pid = servers[i]!.target?.pid();
+      const cpuBefore = cpuTimeMs(pid);
       samples[i]!.push(await measure({ concurrency: opts.concurrency, iteration }, sliceMs));
+      const cpuAfter = cpuTimeMs(pid);
+      const spent = cpuMs[i];
+      cpuMs[i] = spent !== undefined && cpuBefore !== undefined && cpuAfter !== undefined ? spent + cpuAfter - cpuBefore : undefined;
     }
   }
   return servers.map((r, i) => {
-    const cell: Cell = cells[i] ?? { result: summarize(samples[i]!) };
+    let cell: Cell;
+    const pre = cells[i];
+    if (pre) {
+      cell = pre;
+    } else {
+      const result = summarize(samples[i]!);
+      const cpu = cpuMs[i];
+      if (cpu !== undefined && result.ok > 0) result.cpuMsPerOk = cpu / result.ok;
+      cell = { result };
+    }
     const summary = 'result' in cell
-      ? `${cell.result.rps.toFixed(1)} req/s, p50 ${cell.result.p50Ms.toFixed(2)} ms, p99 ${cell.result.p99Ms.toFixed(2)} ms${cell.result.errors ? `, ${cell.result.errors} errors` : ''}`
+      ? `${cell.result.rps.toFixed(1)} req/s, p50 ${cell.result.p50Ms.toFixed(2)} ms, p99 ${cell.result.p99Ms.toFixed(2)} ms${cell.result.cpuMsPerOk !== undefined ? `, server CPU ${cell.result.cpuMsPerOk.toFixed(2)} ms/req` : ''}${cell.result.errors ? `, ${cell.result.errors} errors` : ''}`
       : 'skip' in cell ? cell.skip : `FAILED: ${cell.error}`;
     log(`  ${op.label.padEnd(34)} ${r.name.padEnd(24)} ${summary}`);
     return cell;
@@ -236,7 +252,8 @@ function report(opts: Options, started: number, loadBefore: number, names: strin
     '',
     `Gatehouse benchmark — ${new Date().toISOString()}`,
     `node ${process.version}, ${os.platform()} ${os.arch()}, ${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB`,
-    `${opts.concurrency} concurrent workers (keep-alive, 127.0.0.1), ${opts.warmupS} s warm-up + ${opts.durationS} s measured per operation per server (${opts.rounds} interleaved slices); ratio = Gatehouse req/s ÷ oidc-provider req/s`,
+    `${opts.concurrency} concurrent workers (keep-alive, 127.0.0.1), ${opts.warmupS} s warm-up + ${opts.durationS} s measured per operation per server (${opts.rounds} interleaved slices)`,
+    `req/s ratio = Gatehouse ÷ oidc-provider throughput (above 1: Gatehouse faster); CPU ms/req = the server process's CPU time (all threads) per request over the measured slices; CPU/req ratio = Gatehouse ÷ oidc-provider (below 1: Gatehouse cheaper)`,
     '',
     table,
     '',

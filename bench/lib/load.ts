@@ -47,6 +47,8 @@ export interface LoadResult {
   p99Ms: number;
   meanMs: number;
   maxMs: number;
+  /** The server process's CPU time per successful iteration, when it could be read. */
+  cpuMsPerOk?: number;
   firstError?: string;
 }
 

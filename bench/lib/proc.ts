@@ -1,5 +1,6 @@
 /** Child server processes: free ports on 127.0.0.1, start, wait until answering, stop. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 
@@ -14,6 +15,14 @@ export function freePort(): Promise<number> {
       srv.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * Extra node flags for the server processes from BENCH_SERVER_NODE_ARGS, e.g.
+ * "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the servers under the benchmark's load.
+ */
+export function serverNodeArgs(): string[] {
+  return (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 }
 
 export interface ChildServer {
@@ -78,4 +87,23 @@ export async function waitUntilReady(server: ChildServer, url: string, timeoutMs
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${server.name} did not answer ${url} within ${timeoutMs} ms:\n${server.output()}`);
+}
+
+/**
+ * CPU time (user + system, all threads: the event loop, libuv's pool where argon2 runs, GC) a
+ * process has used so far, in ms, from /proc/PID/stat; undefined where there is no /proc (macOS).
+ * Resolution is one clock tick (10 ms with Linux's fixed USER_HZ of 100).
+ */
+export function cpuTimeMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name (which may hold spaces): state is field 3.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const utime = Number(fields[11]);
+    const stime = Number(fields[12]);
+    return Number.isFinite(utime) && Number.isFinite(stime) ? (utime + stime) * 10 : undefined;
+  } catch {
+    return undefined;
+  }
 }

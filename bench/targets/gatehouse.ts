@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HttpClient, isRouteMissing, parseJson, UnexpectedResponse, type HttpResponse } from '../lib/http.js';
 import { randomString } from '../lib/pkce.js';
-import { freePort, startChild, waitUntilReady, type ChildServer } from '../lib/proc.js';
+import { freePort, serverNodeArgs, startChild, waitUntilReady, type ChildServer } from '../lib/proc.js';
 import type { BenchUser, Target } from './target.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -44,7 +44,7 @@ export async function startGatehouse(users: BenchUser[], redirectUri: string): P
   };
   let child: ChildServer | undefined;
   const launch = async () => {
-    child = startChild('gatehouse', process.execPath, ['bin/gatehouse.js', 'serve'], env, ROOT);
+    child = startChild('gatehouse', process.execPath, [...serverNodeArgs(), 'bin/gatehouse.js', 'serve'], env, ROOT);
     await waitUntilReady(child, `${baseUrl}/readyz`, 60_000);
   };
   const stop = async () => {
@@ -161,6 +161,7 @@ export async function startGatehouse(users: BenchUser[], redirectUri: string): P
       return location;
     },
     notes,
+    pid: () => child?.child.pid,
     stop,
   };
 }

@@ -2,7 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import { CookieJar, UnexpectedResponse, type HttpClient } from '../lib/http.js';
 import { randomString } from '../lib/pkce.js';
-import { freePort, startChild, waitUntilReady } from '../lib/proc.js';
+import { freePort, serverNodeArgs, startChild, waitUntilReady } from '../lib/proc.js';
 import type { BenchUser, Target } from './target.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -11,7 +11,7 @@ export async function startOidcProvider(users: BenchUser[], redirectUri: string)
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const client = { id: `bench-${randomString(6)}`, secret: randomString(32), redirectUri };
-  const child = startChild('oidc-provider', process.execPath, ['--import', 'tsx', 'bench/servers/oidc-provider-server.ts'], {
+  const child = startChild('oidc-provider', process.execPath, [...serverNodeArgs(), '--import', 'tsx', 'bench/servers/oidc-provider-server.ts'], {
     OP_PORT: String(port),
     OP_CLIENT_ID: client.id,
     OP_CLIENT_SECRET: client.secret,
@@ -57,6 +57,7 @@ export async function startOidcProvider(users: BenchUser[], redirectUri: string)
     notes: [
       `oidc-provider ${await providerVersion()}, default in-memory adapter; login checks passwords with argon2id ${ready ? `${ready[2]} (v${ready[1]})` : '(parameters not reported)'}`,
     ],
+    pid: () => child.child.pid,
     stop: () => child.stop(),
   };
 }

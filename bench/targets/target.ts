@@ -27,6 +27,8 @@ export interface Target {
   signIn(http: HttpClient, user: BenchUser, authorizeParams: URLSearchParams): Promise<string>;
   /** Set when configuring the server failed; operations that need the client or users are skipped. */
   setupError?: string;
+  /** The server's process id, for its CPU time. */
+  pid(): number | undefined;
   /** Lines for the report (setup notes, missing endpoints). */
   notes: string[];
   stop(): Promise<void>;
