@@ -5,6 +5,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Container } from '../container.js';
 import { newId, ID_PREFIX } from '../crypto/ids.js';
 import { registerBodyParsers } from './plugins/body-parsers.js';
+import { registerCors } from './plugins/cors.js';
 import { registerErrorHandler } from './plugins/error-handler.js';
 import { registerRequestId } from './plugins/request-id.js';
 import { healthRoutes } from './routes/health.js';
@@ -24,6 +25,7 @@ export async function buildApp(c: Container): Promise<FastifyInstance> {
   registerRequestId(app);
   registerBodyParsers(app);
   registerErrorHandler(app);
+  registerCors(app, c);
   healthRoutes(app, c);
   await registerRoutes(app, c);
   return app;
