@@ -301,4 +301,22 @@ describe('refused starts', () => {
     assert.match(r.stderr, /\[refresh-without-offline-access\]/);
     assert.doesNotMatch(r.stderr, /\n\s+at /);
   });
+
+  it('`gatehouse gateway` starts, answers /healthz and stops on SIGTERM', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'gateway'], {
+      env: { PATH: process.env.PATH, ...env, GATEWAY_REFRESH: 'false', OIDC_SCOPE: 'openid email' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const deadline = Date.now() + 30_000;
+    while (!out.includes('gateway is listening') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.match(out, /gateway is listening/, out);
+    const health = await fetch(`${env.OIDC_SERVER_URL}/healthz`);
+    assert.equal(health.status, 200);
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0);
+  });
 });
