@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { invalidateAppOrigins } from '../../src/domain/trusted-origins/cors-allow-list.js';
 import { json, startTestServer, type TestServer } from '../support/server.js';
 
 let s: TestServer;
@@ -209,6 +210,30 @@ describe('preflight', () => {
   it('an app redirect-URI origin may preflight the OAuth endpoints only', async () => {
     assertAllowed(await preflight('/oauth2/default/v1/token', APP_ORIGIN), APP_ORIGIN, 'token');
     assertNotAllowed(await preflight('/api/v1/sessions/me', APP_ORIGIN, 'GET'), 'sessions/me');
+  });
+
+  it('a wildcard (SUBDOMAIN) redirect URI admits one label matching the pattern', async () => {
+    await adminSend('POST', '/api/v1/apps', {
+      name: 'oidc_client', label: 'Wildcard SPA', signOnMode: 'OPENID_CONNECT',
+      credentials: { oauthClient: { token_endpoint_auth_method: 'none' } },
+      settings: {
+        oauthClient: {
+          application_type: 'browser', grant_types: ['authorization_code'], wildcard_redirect: 'SUBDOMAIN',
+          redirect_uris: ['https://tenant-*.wild.example.com/callback'],
+        },
+      },
+    });
+    // App changes reach the allow-list within the cache TTL; the apps service may invalidate it at once.
+    invalidateAppOrigins(s.container);
+    for (const origin of ['https://tenant-acme.wild.example.com', 'https://tenant-a-b.wild.example.com']) {
+      assertAllowed(await preflight('/oauth2/default/v1/token', origin), origin, origin);
+    }
+    for (const origin of [
+      'https://tenant-.wild.example.com', 'https://x.tenant-acme.wild.example.com', 'https://tenant-acme.wild.example.com:8443',
+      'http://tenant-acme.wild.example.com', 'https://acme.wild.example.com', 'https://tenant-acme.wild.example.com.evil.com',
+    ]) {
+      assertNotAllowed(await preflight('/oauth2/default/v1/token', origin), origin);
+    }
   });
 
   it('an untrusted origin gets a bare 204 that grants nothing', async () => {

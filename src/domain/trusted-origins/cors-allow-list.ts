@@ -4,8 +4,8 @@
  *
  * - `trusted`: canonical origins of ACTIVE trusted origins with the CORS scope (every CORS endpoint).
  * - `redirect`: origins of the redirect URIs of ACTIVE apps (the OAuth endpoints only: token, revoke,
- *   introspect, keys, userinfo, discovery), including `https://*.example.com` patterns of apps with
- *   wildcard_redirect SUBDOMAIN.
+ *   introspect, keys, userinfo, discovery), including `https://*.example.com` / `https://app-*.example.com`
+ *   patterns of apps with wildcard_redirect SUBDOMAIN (the `*` never spans a dot).
  *
  * Each set is reloaded in the background once half the TTL (config.cacheTtlMs) has passed and waited
  * for only when older than the TTL, so a busy node never blocks on it. Trusted-origin writes call
@@ -21,9 +21,11 @@ export type CorsAllowListDeps = Pick<Container, 'store' | 'config' | 'clock' | '
 
 interface WildcardOrigin {
   scheme: string;
-  /** `.example.com` for `*.example.com`: the origin's host must be one more label before it. */
-  hostSuffix: string;
   port: string;
+  /** The lowest-level label, `*` matching one or more letters, digits or hyphens (`app-*` → /^app-[a-z0-9-]+$/). */
+  label: RegExp;
+  /** The rest of the host after that label: `.example.com`. */
+  parent: string;
 }
 
 export interface RedirectOrigins {
@@ -112,11 +114,16 @@ function addRedirectOrigin(app: App, uri: string, into: RedirectOrigins): void {
   } catch {
     return;
   }
-  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || !url.hostname.startsWith('*.')) return;
-  const hostSuffix = url.hostname.slice(1).toLowerCase();
-  // `*.com` would trust a whole top-level domain; require at least two labels after the wildcard.
-  if (hostSuffix.split('.').filter(Boolean).length < 2) return;
-  into.wildcards.push({ scheme: url.protocol.slice(0, -1), hostSuffix, port: url.port });
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return;
+  // As the apps API accepts them: one `*`, in the lowest-level label, with at least two labels above.
+  const host = url.hostname.toLowerCase();
+  const dot = host.indexOf('.');
+  const first = host.slice(0, dot);
+  const parent = host.slice(dot);
+  if (dot <= 0 || (first.match(/\*/g) ?? []).length !== 1 || parent.includes('*') || parent.split('.').filter(Boolean).length < 2) return;
+  const [before, after] = first.split('*') as [string, string];
+  if (!/^[a-z0-9-]*$/.test(before) || !/^[a-z0-9-]*$/.test(after)) return;
+  into.wildcards.push({ scheme: url.protocol.slice(0, -1), port: url.port, label: new RegExp(`^${before}[a-z0-9-]+${after}$`), parent });
 }
 
 async function loadRedirectOrigins(store: Store): Promise<RedirectOrigins> {
@@ -155,11 +162,10 @@ export class CorsAllowList {
     if (wildcards.length === 0) return false;
     const url = new URL(origin);
     const scheme = url.protocol.slice(0, -1);
-    return wildcards.some((w) => {
-      if (w.scheme !== scheme || w.port !== url.port || !url.hostname.endsWith(w.hostSuffix)) return false;
-      const label = url.hostname.slice(0, -w.hostSuffix.length);
-      return label !== '' && !label.includes('.');
-    });
+    const dot = url.hostname.indexOf('.');
+    const label = url.hostname.slice(0, dot);
+    const parent = url.hostname.slice(dot);
+    return dot > 0 && wildcards.some((w) => w.scheme === scheme && w.port === url.port && w.parent === parent && w.label.test(label));
   }
 
   invalidateTrustedOrigins(): void {
