@@ -66,7 +66,8 @@ export async function isCorsOriginAllowed(c: Pick<Container, 'store' | 'config' 
 
 function addVary(reply: FastifyReply, value: string): void {
   const current = reply.getHeader('vary');
-  const list = typeof current === 'string' ? current.split(',').map((v) => v.trim()).filter(Boolean) : [];
+  const raw = Array.isArray(current) ? current.join(',') : typeof current === 'string' ? current : '';
+  const list = raw.split(',').map((v) => v.trim()).filter(Boolean);
   if (list.includes('*') || list.some((v) => v.toLowerCase() === value.toLowerCase())) return;
   reply.header('Vary', [...list, value].join(', '));
 }
