@@ -143,4 +143,23 @@ describe('gateway proxy', () => {
       await untrusted.close();
     }
   });
+
+  it('uses and strips custom identity header names', async () => {
+    const gw = await startGateway({ ...s.env, GATEWAY_PORT: '0', GATEWAY_IDENTITY_HEADERS: 'user=X-User,email=X-Mail,jwt=X-Identity,access-token=X-Access-Token' },
+      { log: testLog(), probeRedirects: false });
+    try {
+      const cookie = `gatehouse_session=${b.cookies(s.publicUrl).get('gatehouse_session')}`;
+      const echo = await (await fetch(`${gw.url}/who`, {
+        headers: { cookie, 'x-user': 'mallory', 'x-mail': 'm@evil.test', 'x-identity': 'forged', 'x-access-token': 'forged', 'x-auth-request-user': 'mallory' },
+      })).json() as Echo;
+      assert.equal(echo.headers['x-user'], 'alice');
+      assert.equal(echo.headers['x-mail'], 'alice@example.com');
+      assert.equal(String(echo.headers['x-identity']).split('.').length, 3);
+      assert.notEqual(echo.headers['x-access-token'], 'forged');
+      assert.equal(echo.headers['x-auth-request-user'], undefined, 'still stripped, though not configured');
+      assert.equal(echo.headers['x-gatehouse-admin'], undefined, 'not configured: not sent');
+    } finally {
+      await gw.close();
+    }
+  });
 });
