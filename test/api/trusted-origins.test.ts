@@ -1,6 +1,7 @@
 /** /api/v1/trustedOrigins over real HTTP: CRUD, lifecycle, listing, validation with Okta's error codes. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import okta from '@okta/okta-sdk-nodejs';
 import { flushSystemLog } from '../../src/audit/system-log.js';
 import { json, startTestServer, TEST_ADMIN_LOGIN, type TestServer } from '../support/server.js';
 
@@ -280,5 +281,33 @@ describe('GET /api/v1/trustedOrigins', () => {
   it('rejects an invalid limit or cursor with E0000029', async () => {
     await expectError(await s.api('/api/v1/trustedOrigins?limit=abc'), 400, 'E0000029');
     await expectError(await s.api('/api/v1/trustedOrigins?after=%24%24'), 400, 'E0000029');
+  });
+});
+
+describe('@okta/okta-sdk-nodejs TrustedOriginApi', () => {
+  it('creates, reads, lists across pages, replaces, deactivates and deletes', async () => {
+    const client = new okta.Client({ orgUrl: s.orgUrl, token: s.token, ...({ testing: { disableHttpsCheck: true } } as object) });
+    const api = client.trustedOriginApi;
+    const created = await api.createTrustedOrigin({
+      trustedOrigin: { name: 'SDK origin', origin: 'https://sdk.example.com', scopes: [{ type: 'CORS' }, { type: 'REDIRECT' }] },
+    });
+    assert.equal(created.status, 'ACTIVE');
+    assert.deepEqual(created.scopes?.map((x) => x.type), ['CORS', 'REDIRECT']);
+    const id = created.id!;
+    assert.equal((await api.getTrustedOrigin({ trustedOriginId: id })).origin, 'https://sdk.example.com');
+
+    const seen: string[] = [];
+    for await (const o of await api.listTrustedOrigins({ limit: 2 })) if (o) seen.push(o.id!);
+    const all = (await json(await s.api('/api/v1/trustedOrigins?limit=200'))).map((o: any) => o.id);
+    assert.deepEqual(seen, all, 'every page followed through rel="next"');
+
+    const replaced = await api.replaceTrustedOrigin({
+      trustedOriginId: id, trustedOrigin: { name: 'SDK origin 2', origin: 'https://sdk2.example.com', scopes: [{ type: 'CORS' }] },
+    });
+    assert.equal(replaced.name, 'SDK origin 2');
+    assert.equal((await api.deactivateTrustedOrigin({ trustedOriginId: id })).status, 'INACTIVE');
+    assert.equal((await api.activateTrustedOrigin({ trustedOriginId: id })).status, 'ACTIVE');
+    await api.deleteTrustedOrigin({ trustedOriginId: id });
+    await assert.rejects(api.getTrustedOrigin({ trustedOriginId: id }), (err: { status?: number; errorCode?: string }) => err.status === 404 && err.errorCode === 'E0000007');
   });
 });
