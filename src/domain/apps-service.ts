@@ -13,6 +13,7 @@ import type {
 } from './model.js';
 import { bodyObject, isObject } from './users-service.js';
 import { findGroup } from './groups-service.js';
+import { invalidateAppOrigins } from './trusted-origins/cors-allow-list.js';
 
 export type AppsDeps = Pick<Container, 'store' | 'clock' | 'box' | 'cache'>;
 
@@ -404,7 +405,7 @@ export async function createApp(c: AppsDeps, raw: unknown, opts: { activate: boo
   } catch (err) {
     throw duplicateClientId(err);
   }
-  c.cache.invalidateClient(clientId);
+  appChanged(c, clientId);
   return { app, clientSecret: secretValue };
 }
 
@@ -467,7 +468,7 @@ export async function replaceApp(c: AppsDeps, id: string, raw: unknown): Promise
     await tx.apps.createSecret(newSecret(c, id, value, now));
     return { app, clientSecret: value };
   });
-  c.cache.invalidateClient(app.clientId);
+  appChanged(c, app.clientId);
   return result;
 }
 
@@ -475,7 +476,7 @@ export async function setAppStatus(c: AppsDeps, id: string, status: App['status'
   const existing = await findApp(c, id);
   if (existing.status === status) return;
   await c.store.apps.update({ ...existing, status, lastUpdated: c.clock.now() });
-  c.cache.invalidateClient(existing.clientId);
+  appChanged(c, existing.clientId);
 }
 
 /** Only an INACTIVE app can be deleted; its refresh tokens are revoked with it. */
@@ -486,7 +487,7 @@ export async function deleteApp(c: AppsDeps, id: string): Promise<void> {
     await tx.refreshTokens.revokeForClient(app.clientId, c.clock.now());
     await tx.apps.delete(id);
   });
-  c.cache.invalidateClient(app.clientId);
+  appChanged(c, app.clientId);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -541,7 +542,7 @@ export async function createSecret(c: AppsDeps, appId: string, raw: unknown): Pr
     }
     await tx.apps.createSecret(secret);
   });
-  c.cache.invalidateClient(app.clientId);
+  appChanged(c, app.clientId);
   return secretView(c, secret);
 }
 
@@ -558,7 +559,7 @@ export async function setSecretStatus(c: AppsDeps, appId: string, secretId: stri
     await tx.apps.updateSecret(next);
     return next;
   });
-  c.cache.invalidateClient(app.clientId);
+  appChanged(c, app.clientId);
   return secretView(c, updated);
 }
 
@@ -567,7 +568,7 @@ export async function deleteSecret(c: AppsDeps, appId: string, secretId: string)
   const secret = await findSecret(c, appId, secretId);
   if (secret.status === 'ACTIVE') throw secretRuleError("You can't delete an active client secret. Deactivate the secret before deleting it.");
   await c.store.apps.deleteSecret(appId, secretId);
-  c.cache.invalidateClient(app.clientId);
+  appChanged(c, app.clientId);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -726,4 +727,10 @@ export async function unassignGroup(c: AppsDeps, appId: string, groupId: string)
 export async function listAppGroups(c: AppsDeps, appId: string, page: Page): Promise<AppGroupAssignment[]> {
   await findApp(c, appId);
   return c.store.apps.listGroupAssignments(appId, { ...page, limit: page.limit + 1 });
+}
+
+/** An app's settings, secrets or status changed: drop this node's cached copies (client, CORS origins). */
+function appChanged(c: Pick<Container, 'cache' | 'store'>, clientId: string): void {
+  c.cache.invalidateClient(clientId);
+  invalidateAppOrigins(c);
 }
