@@ -12,6 +12,7 @@ import { startAutoRotation } from '../keys/auto-rotation.js';
 import type { Clock } from '../lib/time.js';
 import { openStore } from '../store/open-store.js';
 import { bootstrapOrg, type BootstrapResult } from './bootstrap-org.js';
+import { startMaintenance } from './maintenance.js';
 import { resolveSecretKey, verifySecretKey } from './secret-key.js';
 
 export class StartupError extends Error {
@@ -44,7 +45,11 @@ export async function startServer(config: Config, opts: { logger?: Logger; clock
     // Awaited: a fresh node publishes its NEXT keys before it serves a request.
     const rotation = await startAutoRotation(container);
     const app = await buildApp(container);
-    app.addHook('onClose', async () => rotation.stop());
+    const maintenance = startMaintenance(container);
+    app.addHook('onClose', async () => {
+      rotation.stop();
+      maintenance.stop();
+    });
     container.ready.value = true;
     let url = '';
     if (opts.listen !== false) {
