@@ -54,6 +54,9 @@ export function appDefaults(applicationType: string): Json {
       implicitAssignment: false,
       notes: { admin: null, enduser: null },
       oauthClient: {
+        // Empty for apps without browser redirects (a service app); otherwise the file lists them.
+        redirect_uris: [],
+        response_types: [],
         post_logout_redirect_uris: [],
         consent_method: 'TRUSTED',
         issuer_mode: 'ORG_URL',

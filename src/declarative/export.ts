@@ -85,5 +85,5 @@ export function exportYaml(state: OrgState, orgUrl: string, now: Date = new Date
       if (node.items.every(isScalar) && node.items.reduce((n, i) => n + String(i.value).length + 2, 0) <= 72) node.flow = true;
     },
   });
-  return doc.toString({ lineWidth: 0 });
+  return doc.toString({ lineWidth: 0, flowCollectionPadding: false });
 }
