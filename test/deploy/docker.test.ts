@@ -178,7 +178,7 @@ describe('deploy/docker/compose.yaml', () => {
 
   it('builds both images from deploy/docker/Dockerfile with the repository as context', () => {
     const { stages } = parseDockerfile(read('deploy/docker/Dockerfile'));
-    for (const [name, target] of [['gatehouse', 'gatehouse'], ['gateway', 'gateway']]) {
+    for (const [name, target] of [['gatehouse', 'gatehouse'], ['gateway', 'gateway']] as const) {
       const b = services[name].build;
       assert.equal(b.context, '../..');
       assert.equal(b.dockerfile, 'deploy/docker/Dockerfile');
@@ -203,7 +203,7 @@ describe('deploy/docker/compose.yaml', () => {
   });
 
   it('reads each service\'s settings from an env file that has an example', () => {
-    for (const [name, file] of [['postgres', 'postgres.env'], ['gatehouse', 'gatehouse.env'], ['gateway', 'gateway.env']]) {
+    for (const [name, file] of [['postgres', 'postgres.env'], ['gatehouse', 'gatehouse.env'], ['gateway', 'gateway.env']] as const) {
       assert.equal(services[name].env_file, file);
       assert.ok(existsSync(join(ROOT, 'deploy/docker', `${file}.example`)), `${file}.example`);
     }
