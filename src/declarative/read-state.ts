@@ -37,9 +37,10 @@ export interface OrgState {
 
 const enc = encodeURIComponent;
 
-async function readApp(api: ApiClient, raw: Json): Promise<AppState> {
-  const base = `/api/v1/apps/${enc(raw.id)}`;
-  const [groups, users] = await Promise.all([api.list(`${base}/groups`), api.list(`${base}/users`)]);
+async function readApp(api: ApiClient, listed: Json): Promise<AppState> {
+  const base = `/api/v1/apps/${enc(listed.id)}`;
+  // The app itself again: unlike the list, it shows the current client secret, which a file may set.
+  const [raw, groups, users] = await Promise.all([api.get(base), api.list(`${base}/groups`), api.list(`${base}/users`)]);
   return {
     raw,
     groupIds: groups.map((g) => String(g.id)),

@@ -198,6 +198,22 @@ test('an edited file updates only what changed; a dry run of it first writes not
   assert.equal((await apply(EXAMPLE)).stdout.includes('No changes.'), true);
 });
 
+test('a client secret given in the file replaces the app\'s, once; the plan never prints it', async () => {
+  const secret = 'a-secret-chosen-by-the-admin-0123456789';
+  const file = edited('secret.yaml', (doc) => {
+    doc.apps[0].credentials.oauthClient.client_secret = '${OM_CLIENT_SECRET}';
+  });
+  const run = await runCli(['apply', '-f', file, '--org-url', proxy.url, '--token', server.token], { GATEHOUSE_DEMO_PASSWORD: DEMO_PASSWORD, OM_CLIENT_SECRET: secret });
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /^~ update app OpenMetadata: credentials\.oauthClient\.client_secret \(secret changed\)$/m);
+  assert.ok(!run.stdout.includes(secret));
+  assert.equal((await findApp()).credentials.oauthClient.client_secret, secret);
+  proxy.reset();
+  const again = await runCli(['apply', '-f', file, '--org-url', proxy.url, '--token', server.token], { GATEHOUSE_DEMO_PASSWORD: DEMO_PASSWORD, OM_CLIENT_SECRET: secret });
+  assert.match(again.stdout, /^No changes\. /m);
+  assert.deepEqual(proxy.writes(), []);
+});
+
 test('--output-env writes the gateway\'s settings for the app (0600)', async () => {
   const envFile = join(dir, 'gateway.env');
   const run = await apply(EXAMPLE, '--output-env', envFile);
