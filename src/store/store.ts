@@ -70,7 +70,11 @@ export interface GroupRepo {
   listGroupsOfUser(userId: string): Promise<Group[]>;
   /** Ids of the user's groups, the built-in Everyone group included if it exists. */
   groupIdsOfUser(userId: string): Promise<string[]>;
+  /** Ids and names of the same groups, in one query (what token claims need), ordered by name. */
+  groupRefsOfUser(userId: string): Promise<GroupRef[]>;
 }
+
+export interface GroupRef { id: string; name: string }
 
 export interface AppListQuery extends Page {
   /** Prefix match on label or name. */
@@ -176,6 +180,8 @@ export interface RefreshTokenRepo {
   revokeForUser(userId: string, now: number): Promise<void>;
   revokeForClient(clientId: string, now: number): Promise<void>;
   listForClient(clientId: string, page: Page): Promise<RefreshTokenRecord[]>;
+  /** Client ids for which the user holds a live (unrevoked, unrotated, unexpired) refresh token. */
+  clientIdsForUser(userId: string, now: number): Promise<string[]>;
 }
 
 export interface RevocationRepo {
@@ -197,9 +203,12 @@ export interface SessionRepo {
 
 export interface ConsentRepo {
   list(userId: string, clientId?: string): Promise<ConsentGrant[]>;
+  /** Every user's grants to one client, ordered by id. */
+  listForClient(clientId: string): Promise<ConsentGrant[]>;
   upsert(grant: ConsentGrant): Promise<void>;
   delete(userId: string, id: string): Promise<void>;
   deleteForClient(userId: string, clientId: string): Promise<void>;
+  deleteForUser(userId: string): Promise<void>;
 }
 
 export interface ApiTokenRepo {

@@ -1,7 +1,10 @@
 /** Shared fixtures for the claims tests: one user in a few groups, an app, granted scopes. */
 import { evaluateExpression, parseExpression, type ExpressionContext } from '../../src/oauth/claims/expression/index.js';
 
-export function context(overrides: Partial<ExpressionContext> = {}): ExpressionContext {
+/** A context with a user (the tests edit ctx.user in place). */
+export type UserContext = ExpressionContext & { user: NonNullable<ExpressionContext['user']> };
+
+export function context(overrides: Partial<UserContext> = {}): UserContext {
   return {
     user: {
       id: '00u1',

@@ -2,10 +2,14 @@
  * Issues what the response type asks for: an authorization code (carrying the nonce, the PKCE
  * challenge and the policy lifetimes to the token endpoint), an access token, an ID token. The ID
  * token is thin when an access token comes with it, fat otherwise, and binds the code (c_hash) and
- * the access token (at_hash) it travels with (OIDC Core §3.3.2.11).
+ * the access token (at_hash) it travels with (OIDC Core §3.3.2.11). Custom claims: RESOURCE ones in
+ * the access token, IDENTITY ones in the ID token (less those not always included when an access
+ * token comes with it).
  */
 import { ID_PREFIX, newId } from '../../crypto/ids.js';
 import { createAuthorizationCode } from '../authorization-code.js';
+import { claimApp, customClaims, type ClaimSubject } from '../claims/custom-claims.js';
+import { orgId } from '../token/issue-tokens.js';
 import { mintAccessToken, mintIdToken } from '../tokens/mint.js';
 import { need, type AuthorizeStep } from './context.js';
 
@@ -15,6 +19,7 @@ export const issueResponse: AuthorizeStep = async (ctx, c) => {
   const { session, user } = need(ctx.session, 'session');
   const grantId = newId(ID_PREFIX.grant);
   const out: Record<string, string> = {};
+  const subject: ClaimSubject = { app: claimApp(client), scopes: ctx.scopes, user, groups: need(ctx.access, 'assignment').groups };
 
   let code: string | undefined;
   if (ctx.responseTypes.has('code')) {
@@ -41,7 +46,7 @@ export const issueResponse: AuthorizeStep = async (ctx, c) => {
     const lifetimes = need(ctx.decisions.get('implicit'), 'policy decision').lifetimes;
     const minted = await mintAccessToken(c, {
       server, clientId: client.clientId, scopes: ctx.scopes, lifetimeSeconds: lifetimes.accessTokenSeconds,
-      user, authTime: session.authTime, grantId,
+      user, authTime: session.authTime, grantId, extra: customClaims(server, 'access_token', subject),
     });
     accessToken = minted.token;
     out.access_token = minted.token;
@@ -58,11 +63,12 @@ export const issueResponse: AuthorizeStep = async (ctx, c) => {
       scopes: ctx.scopes,
       authTime: session.authTime,
       amr: session.amr,
-      orgId: (await c.store.settings.get('org_id')) ?? '',
+      orgId: await orgId(c),
       nonce: ctx.nonce,
       accessToken,
       code,
       thin: accessToken !== undefined,
+      extra: customClaims(server, 'id_token', subject, accessToken !== undefined),
     });
   }
   return { kind: 'success', params: out };

@@ -2,11 +2,14 @@
  * GET/POST /v1/userinfo (OIDC Core §5.3). The access token comes in `Authorization: Bearer` or, on
  * POST, as the form parameter `access_token` (RFC 6750 §2.2), never in the query (RFC 9700 §4.3.2).
  * The token must be valid at this server, carry `openid` and belong to a user who is still ACTIVE.
- * `sub` is the user id, equal to the ID token's `sub` (okta-auth-js compares them).
+ * `sub` is the user id, equal to the ID token's `sub` (okta-auth-js compares them). The server's
+ * IDENTITY claims whose scope conditions the token meets are added (those left out of ID tokens by
+ * `alwaysIncludeInToken: false` included); the user's groups are read only when such claims exist.
  */
 import type { Container } from '../../container.js';
 import { OAuthError, invalidRequest } from '../../errors/oauth-error.js';
 import { header, NO_STORE, queryParam, readForm, type ProtocolRequest, type ProtocolResponse } from '../client-auth/request.js';
+import { applicableClaims, claimApp, evaluateClaims } from '../claims/custom-claims.js';
 import { resolveServer } from '../server-context.js';
 import { userClaims } from '../tokens/user-claims.js';
 import { verifyAccessToken } from './introspect.js';
@@ -44,5 +47,13 @@ export async function userinfoEndpoint(c: Container, req: ProtocolRequest, metho
   if (claims.uid === undefined) throw invalidToken();
   const user = await c.store.users.get(claims.uid);
   if (!user || user.status !== 'ACTIVE') throw invalidToken();
-  return { status: 200, headers: { ...NO_STORE }, body: { sub: user.id, ...userClaims(user, claims.scp) } };
+  const body: Record<string, unknown> = { sub: user.id, ...userClaims(user, claims.scp) };
+  const custom = applicableClaims(server, 'userinfo', claims.scp);
+  if (custom.length > 0) {
+    const app = (await c.cache.client(claims.cid))?.app;
+    const groups = await c.store.groups.groupRefsOfUser(user.id);
+    const subject = { app: app ? claimApp(app) : { id: '', clientId: claims.cid, label: '' }, scopes: claims.scp, user, groups };
+    for (const [name, value] of Object.entries(evaluateClaims(custom, subject))) if (!Object.hasOwn(body, name)) body[name] = value;
+  }
+  return { status: 200, headers: { ...NO_STORE }, body };
 }

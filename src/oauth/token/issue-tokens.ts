@@ -6,7 +6,8 @@
 import type { Container } from '../../container.js';
 import { randomToken, sha256 } from '../../crypto/ids.js';
 import type { RefreshTokenPayload, User } from '../../domain/model.js';
-import type { Store } from '../../store/store.js';
+import type { GroupRef, Store } from '../../store/store.js';
+import { claimApp, customClaims, type ClaimSubject } from '../claims/custom-claims.js';
 import type { AuthenticatedClient } from '../client-auth/authenticate-client.js';
 import type { ServerContext } from '../server-context.js';
 import { mintAccessToken, mintIdToken } from '../tokens/mint.js';
@@ -32,6 +33,8 @@ export interface UserTokens {
   server: ServerContext;
   client: AuthenticatedClient;
   user: User;
+  /** The user's groups, as read once for this grant (custom claims). */
+  groups: GroupRef[];
   /** Scopes of this access token. */
   scopes: string[];
   authTime: number;
@@ -56,8 +59,12 @@ export function orgId(c: Pick<Container, 'store'>): Promise<string> {
   return id;
 }
 
-/** Access token, thin ID token when `openid` is granted, and the refresh token the grant decided on. */
+/**
+ * Access token (with the server's RESOURCE claims), thin ID token when `openid` is granted (with the
+ * IDENTITY claims that are always included), and the refresh token the grant decided on.
+ */
 export async function issueUserTokens(c: Pick<Container, 'store' | 'keys' | 'clock'>, t: UserTokens): Promise<TokenResponseBody> {
+  const subject: ClaimSubject = { app: claimApp(t.client.app), scopes: t.scopes, user: t.user, groups: t.groups };
   const access = await mintAccessToken(c, {
     server: t.server,
     clientId: t.client.clientId,
@@ -66,6 +73,7 @@ export async function issueUserTokens(c: Pick<Container, 'store' | 'keys' | 'clo
     user: t.user,
     authTime: t.authTime,
     grantId: t.grantId,
+    extra: customClaims(t.server, 'access_token', subject),
   });
   const body: TokenResponseBody = {
     token_type: 'Bearer',
@@ -87,6 +95,7 @@ export async function issueUserTokens(c: Pick<Container, 'store' | 'keys' | 'clo
       nonce: t.nonce,
       accessToken: access.token,
       thin: true,
+      extra: customClaims(t.server, 'id_token', subject, true),
     });
   }
   return body;

@@ -25,6 +25,11 @@ export function createConsentRepo(db: Db): ConsentRepo {
       return rows.map(toGrant);
     },
 
+    async listForClient(clientId) {
+      const rows = await db.selectFrom('consent_grants').selectAll().where('client_id', '=', clientId).orderBy('id').execute();
+      return rows.map(toGrant);
+    },
+
     async upsert(g) {
       // Consenting again to the same scope only refreshes the existing grant (its id and created stay).
       await db.insertInto('consent_grants')
@@ -43,6 +48,10 @@ export function createConsentRepo(db: Db): ConsentRepo {
 
     async deleteForClient(userId, clientId) {
       await db.deleteFrom('consent_grants').where('user_id', '=', userId).where('client_id', '=', clientId).execute();
+    },
+
+    async deleteForUser(userId) {
+      await db.deleteFrom('consent_grants').where('user_id', '=', userId).execute();
     },
   };
 }

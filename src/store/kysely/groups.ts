@@ -124,5 +124,15 @@ export function createGroupRepo(db: Db): GroupRepo {
         .execute();
       return rows.map((r) => r.id).sort();
     },
+
+    async groupRefsOfUser(userId) {
+      const rows = await db.selectFrom('groups').select(['id', 'name'])
+        .where((eb) => eb.or([
+          eb('id', 'in', eb.selectFrom('group_members').select('group_id').where('user_id', '=', userId)),
+          eb.and([eb('type', '=', 'BUILT_IN'), eb('name', '=', EVERYONE)]),
+        ]))
+        .execute();
+      return rows.map((r) => ({ id: r.id, name: r.name })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : 1));
+    },
   };
 }

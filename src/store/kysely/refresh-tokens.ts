@@ -93,5 +93,15 @@ export function createRefreshTokenRepo(db: Db): RefreshTokenRepo {
       const rows = await qb.orderBy('id').limit(pageLimit(page)).execute();
       return rows.map(toRecord);
     },
+
+    async clientIdsForUser(userId, now) {
+      const rows = await db.selectFrom('refresh_tokens').select('client_id').distinct()
+        .where('user_id', '=', userId).where('rotated_at', 'is', null).where('revoked_at', 'is', null)
+        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+        .where((eb) => eb.or([eb('idle_expires_at', 'is', null), eb('idle_expires_at', '>', now)]))
+        .orderBy('client_id')
+        .execute();
+      return rows.map((r) => r.client_id);
+    },
   };
 }

@@ -6,7 +6,8 @@ import { ExpressionEvaluationError } from './errors.js';
 import { typeName } from './values.js';
 
 export interface ExpressionContext {
-  user: { id: string; status: string; profile: Record<string, unknown> };
+  /** Absent for a token without a user (client credentials): any `user` reference then fails. */
+  user?: { id: string; status: string; profile: Record<string, unknown> } | undefined;
   groups: { id: string; name: string }[];
   app?: { id: string; clientId: string; label: string };
   /** The granted scopes, `access.scope`. */
@@ -24,6 +25,7 @@ function record(entries: Record<string, unknown>): Record<string, unknown> {
 export function resolveRoot(name: string, ctx: ExpressionContext, pos: number): unknown {
   switch (name) {
     case 'user': {
+      if (!ctx.user) throw new ExpressionEvaluationError("'user' is not available: the token has no user", pos);
       const profile = record(ctx.user.profile);
       return record({ ...profile, id: ctx.user.id, status: ctx.user.status, profile });
     }

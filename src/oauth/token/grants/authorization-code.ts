@@ -52,7 +52,7 @@ async function handle(ctx: GrantContext) {
 
   const user = await c.store.users.get(code.userId);
   if (!user || user.status !== 'ACTIVE') throw OAuthError.of('invalid_authorization_code');
-  await assertUserMayUseApp(c, client.app, user);
+  const { groups } = await assertUserMayUseApp(c, client.app, user);
 
   let refreshToken: string | undefined;
   if (code.scopes.includes('offline_access') && client.grantTypes.includes('refresh_token')) {
@@ -79,6 +79,7 @@ async function handle(ctx: GrantContext) {
     server,
     client,
     user,
+    groups,
     scopes: code.scopes,
     authTime: code.authTime,
     amr: code.amr,

@@ -1,11 +1,13 @@
 /**
  * grant_type=client_credentials (RFC 6749 §4.4): a service's own token, custom servers only. Scopes
  * default to the server's default scopes; OpenID scopes make no sense without a user and scopes that
- * require consent cannot be granted. The token's `sub` is the client_id and it carries no `uid`.
+ * require consent cannot be granted (FLEXIBLE ones are granted: there is no user to ask). The token's
+ * `sub` is the client_id and it carries no `uid`; custom RESOURCE claims are evaluated without a user.
  * Nothing is written: after warm-up the client, server and keys all come from memory.
  */
 import { SYSTEM_SCOPES } from '../../../domain/defaults.js';
 import { OAuthError } from '../../../errors/oauth-error.js';
+import { claimApp, customClaims } from '../../claims/custom-claims.js';
 import { evaluatePolicy } from '../../policy/evaluate-policy.js';
 import { parseScopeParam, resolveScopes } from '../../scopes.js';
 import { mintAccessToken } from '../../tokens/mint.js';
@@ -29,6 +31,8 @@ async function handle(ctx: GrantContext): Promise<TokenResponseBody> {
     clientId: client.clientId,
     scopes,
     lifetimeSeconds: lifetimes.accessTokenSeconds,
+    // No user: only app- and scope-based RESOURCE claims can have a value.
+    extra: customClaims(server, 'access_token', { app: claimApp(client.app), scopes, groups: [] }),
   });
   return { token_type: 'Bearer', expires_in: access.expiresIn, access_token: access.token, scope: scopes.join(' ') };
 }

@@ -73,7 +73,7 @@ async function handle(ctx: GrantContext) {
 
   const user = await c.store.users.get(record.userId);
   if (!user || user.status !== 'ACTIVE') throw dead();
-  const { groupIds } = await assertUserMayUseApp(c, client.app, user);
+  const { groupIds, groups } = await assertUserMayUseApp(c, client.app, user);
   const { lifetimes } = evaluatePolicy(server, {
     clientId: client.clientId,
     grantType: 'authorization_code',
@@ -106,6 +106,7 @@ async function handle(ctx: GrantContext) {
     server,
     client,
     user,
+    groups,
     scopes,
     authTime: original.authTime,
     amr: original.amr,
