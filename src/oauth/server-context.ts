@@ -5,7 +5,7 @@
  * request arrived on.
  */
 import type { Container } from '../container.js';
-import { ORG_AUTH_SERVER_ID, type IssuerMode } from '../domain/model.js';
+import { ORG_AUTH_SERVER_ID, type App, type IssuerMode } from '../domain/model.js';
 import { OAuthError } from '../errors/oauth-error.js';
 import type { ServerConfig } from './config-cache.js';
 
@@ -56,4 +56,31 @@ export async function resolveServer(
     audience: config.server.audiences[0] ?? 'api://default',
     config,
   };
+}
+
+/**
+ * The `iss` of the ID tokens an app gets, per its `issuer_mode` as Okta documents it: the setting
+ * applies to the org authorization server (ORG_URL: the org URL; DYNAMIC: the origin the request
+ * arrived on; CUSTOM_URL: the custom URL domain, which Gatehouse does not have, so the org URL).
+ * A custom authorization server always speaks with its own issuer (its `issuerMode` decides), as in
+ * Okta, where the app's setting "does not affect" custom servers.
+ */
+export function idTokenIssuerFor(
+  c: Pick<Container, 'config'>,
+  server: ServerContext,
+  app: Pick<App, 'body'>,
+  origin: RequestOrigin,
+): string {
+  if (!server.isOrg) return server.issuer;
+  const mode = app.body.settings.oauthClient.issuer_mode;
+  return mode === 'DYNAMIC' ? requestOrigin(origin) : c.config.orgUrl;
+}
+
+/**
+ * The issuers an ID token of this server may carry: the server's own, and for the org server the
+ * request's origin too (apps with issuer_mode DYNAMIC). Used to recognise our own ID tokens when they
+ * come back (id_token_hint); the signature, by this server's key, is what proves them ours.
+ */
+export function acceptedIdTokenIssuers(server: ServerContext, origin: RequestOrigin | undefined): string[] {
+  return server.isOrg && origin ? [server.issuer, requestOrigin(origin)] : [server.issuer];
 }

@@ -4,11 +4,13 @@
  * token is thin when an access token comes with it, fat otherwise, and binds the code (c_hash) and
  * the access token (at_hash) it travels with (OIDC Core §3.3.2.11). Custom claims: RESOURCE ones in
  * the access token, IDENTITY ones in the ID token (less those not always included when an access
- * token comes with it).
+ * token comes with it). The ID token's `iss` follows the app's issuer_mode, and a code carries it to
+ * the token endpoint.
  */
 import { ID_PREFIX, newId } from '../../crypto/ids.js';
 import { createAuthorizationCode } from '../authorization-code.js';
 import { claimApp, customClaims, type ClaimSubject } from '../claims/custom-claims.js';
+import { idTokenIssuerFor } from '../server-context.js';
 import { orgId } from '../token/issue-tokens.js';
 import { mintAccessToken, mintIdToken } from '../tokens/mint.js';
 import { need, type AuthorizeStep } from './context.js';
@@ -19,6 +21,7 @@ export const issueResponse: AuthorizeStep = async (ctx, c) => {
   const { session, user } = need(ctx.session, 'session');
   const grantId = newId(ID_PREFIX.grant);
   const out: Record<string, string> = {};
+  const idTokenIssuer = idTokenIssuerFor(c, server, client, ctx.input.origin);
   const subject: ClaimSubject = { app: claimApp(client), scopes: ctx.scopes, user, groups: need(ctx.access, 'assignment').groups };
 
   let code: string | undefined;
@@ -37,6 +40,8 @@ export const issueResponse: AuthorizeStep = async (ctx, c) => {
       codeChallengeMethod: ctx.codeChallengeMethod,
       grantId,
       lifetimes: need(ctx.decisions.get('authorization_code'), 'policy decision').lifetimes,
+      // Custom servers speak with their own issuer at the token endpoint; the org server per app.
+      idTokenIssuer: server.isOrg ? idTokenIssuer : undefined,
     });
     out.code = code;
   }
@@ -58,6 +63,7 @@ export const issueResponse: AuthorizeStep = async (ctx, c) => {
   if (ctx.responseTypes.has('id_token')) {
     out.id_token = await mintIdToken(c, {
       server,
+      issuer: idTokenIssuer,
       clientId: client.clientId,
       user,
       scopes: ctx.scopes,

@@ -2,7 +2,8 @@
  * RP-initiated logout (/v1/logout, OIDC RP-Initiated Logout 1.0 as Okta does it). The request is
  * validated before anything changes: an id_token_hint must be one of this server's ID tokens
  * (expired is fine), and a post_logout_redirect_uri must be one of the hinted app's registered
- * Logout redirect URIs, exactly. Then the org session ends and the cookie is cleared. Only a request
+ * Logout redirect URIs, exactly (or by the app's SUBDOMAIN wildcard, ../redirect-uris.ts). Then the
+ * org session ends and the cookie is cleared. Only a request
  * carrying a valid hint is redirected back (no open redirect, no unverified bounce; ASVS 10.6.2);
  * otherwise the user sees the signed-out page.
  */
@@ -13,6 +14,7 @@ import { renderLoggedOutPage } from '../../pages/logged-out-page.js';
 import { verifyIdTokenHint, type VerifiedIdTokenHint } from '../authorize/id-token-hint.js';
 import type { AuthorizeParams } from '../authorize/params.js';
 import { appendQuery, type BrowserResult } from '../authorize/respond.js';
+import { isRegisteredRedirectUri } from '../redirect-uris.js';
 import { resolveServer, type RequestOrigin } from '../server-context.js';
 import { findSession, revokeSessionByCookie } from '../sessions/sessions.js';
 
@@ -35,7 +37,7 @@ export async function runLogout(c: Deps, input: LogoutInput): Promise<LogoutResu
     const server = await resolveServer(c, input.authServerId, input.origin);
     if (input.params.duplicates.size > 0) throw OAuthError.of('duplicate_oauth_params');
     const rawHint = input.params.get('id_token_hint');
-    if (rawHint !== undefined) hint = await verifyIdTokenHint(c, server, rawHint);
+    if (rawHint !== undefined) hint = await verifyIdTokenHint(c, server, rawHint, input.origin);
     const postLogout = input.params.get('post_logout_redirect_uri');
     if (postLogout !== undefined && hint !== undefined) target = await registeredLogoutUri(c, hint, postLogout);
   } catch (err) {
@@ -59,7 +61,7 @@ async function registeredLogoutUri(c: Deps, hint: VerifiedIdTokenHint, uri: stri
   for (const clientId of hint.audience) {
     const app = (await c.cache.client(clientId))?.app;
     const registered = app?.body.settings?.oauthClient?.post_logout_redirect_uris ?? [];
-    if (app && app.status === 'ACTIVE' && registered.some((r) => r === uri)) return uri;
+    if (app && app.status === 'ACTIVE' && isRegisteredRedirectUri(app, registered, uri)) return uri;
   }
   throw OAuthError.of('illegal_post_logout_redirect_uri');
 }

@@ -10,6 +10,7 @@ import { errorPageFor } from '../../pages/error-page.js';
 import { cspSourceFor, type HtmlPage } from '../../pages/html.js';
 import { renderSignedInPage } from '../../pages/logged-out-page.js';
 import { renderSignInPage } from '../../pages/sign-in-page.js';
+import { isRegisteredRedirectUri } from '../redirect-uris.js';
 import { authorizePath, openTransaction, paramOf, type AuthorizeTransaction } from '../authorize/transaction.js';
 import type { BrowserResult } from '../authorize/respond.js';
 import { csrfTokenMatches, newCsrfToken, originAllowed } from './csrf.js';
@@ -32,7 +33,8 @@ async function describe(c: Deps, tx: AuthorizeTransaction | undefined): Promise<
   const clientId = paramOf(tx, 'client_id');
   const app = clientId ? (await c.cache.client(clientId))?.app : undefined;
   const redirectUri = paramOf(tx, 'redirect_uri');
-  const registered = redirectUri !== undefined && (app?.body.settings.oauthClient.redirect_uris ?? []).includes(redirectUri);
+  const registered = redirectUri !== undefined && app !== undefined
+    && isRegisteredRedirectUri(app, app.body.settings.oauthClient.redirect_uris ?? [], redirectUri);
   const source = registered ? cspSourceFor(redirectUri) : undefined;
   return { appLabel: app?.body.label, redirectSources: source ? [source] : [], loginHint: paramOf(tx, 'login_hint') };
 }
