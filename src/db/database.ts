@@ -10,6 +10,7 @@ import pg from 'pg';
 import type { DatabaseConfig } from '../config/config.js';
 import { migrationProvider } from './migrations/index.js';
 import type { Database } from './schema.js';
+import { withStatementCache } from './sqlite-statements.js';
 
 // int8 (bigint) columns hold epoch milliseconds, well inside Number's exact range.
 pg.types.setTypeParser(20, (v: string) => Number(v));
@@ -38,7 +39,8 @@ export async function openDatabase(cfg: DatabaseConfig): Promise<OpenDatabase> {
     native.pragma('synchronous = NORMAL');
     native.pragma('busy_timeout = 5000');
     native.pragma('foreign_keys = ON');
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: native }) });
+    // Prepared statements are reused per SQL text (see sqlite-statements.ts).
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(native) }) });
     return { db, dialect: 'sqlite', close: () => db.destroy() };
   }
   const pool = new pg.Pool({ connectionString: cfg.connectionString, max: 10, connectionTimeoutMillis: 5000 });
