@@ -4,7 +4,20 @@
  * a copy of the store does not yield working cookies.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { GatewayError } from './errors.js';
 import type { SessionStore, StoredRecord } from './session-store/store.js';
+
+/** A store that does not answer is a 503 page, not a 500 with a driver's message. */
+async function guard<T>(op: Promise<T>): Promise<T> {
+  try {
+    return await op;
+  } catch (err) {
+    if (err instanceof GatewayError) throw err;
+    throw new GatewayError(503, 'session_store_unavailable', 'Sessions are unavailable',
+      `The gateway could not reach its session store: ${(err as Error)?.message ?? String(err)}.`,
+      'Check GATEWAY_SESSION_STORE and that the database or Redis server is running; /readyz reports it.');
+  }
+}
 
 export const TRANSACTION_TTL_MS = 10 * 60_000;
 
@@ -73,31 +86,31 @@ export class Sessions {
   constructor(private readonly store: SessionStore, private readonly now: () => number = Date.now) {}
 
   async startTransaction(state: string, tx: SignInTransaction): Promise<void> {
-    await this.store.create(transactionKey(state), tx, TRANSACTION_TTL_MS);
+    await guard(this.store.create(transactionKey(state), tx, TRANSACTION_TTL_MS));
   }
 
   /** One-time: a replayed callback finds nothing. */
   takeTransaction(state: string): Promise<SignInTransaction | undefined> {
-    return this.store.take<SignInTransaction>(transactionKey(state));
+    return guard(this.store.take<SignInTransaction>(transactionKey(state)));
   }
 
   async create(session: GatewaySession): Promise<string> {
     for (;;) {
       const id = newSecret();
-      if (await this.store.create(sessionKey(id), session, Math.max(1, session.expiresAt - this.now()))) return id;
+      if (await guard(this.store.create(sessionKey(id), session, Math.max(1, session.expiresAt - this.now())))) return id;
     }
   }
 
   async get(key: string): Promise<StoredRecord<GatewaySession> | undefined> {
-    const rec = await this.store.get<GatewaySession>(key);
+    const rec = await guard(this.store.get<GatewaySession>(key));
     return rec && rec.value.expiresAt > this.now() ? rec : undefined;
   }
 
   swap(key: string, version: number, session: GatewaySession): Promise<boolean> {
-    return this.store.swap(key, version, session, Math.max(1, session.expiresAt - this.now()));
+    return guard(this.store.swap(key, version, session, Math.max(1, session.expiresAt - this.now())));
   }
 
   delete(key: string): Promise<void> {
-    return this.store.delete(key);
+    return guard(this.store.delete(key));
   }
 }

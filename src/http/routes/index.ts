@@ -11,6 +11,7 @@ import { trustedOriginsRoutes } from './api-v1/trusted-origins.js';
 import { usersRoutes } from './api-v1/users.js';
 import { tokenRoutes } from './oauth2/token-routes.js';
 import { loginRoutes } from './login-routes.js';
+import { consentRoutes } from './consent-routes.js';
 import { authorizeRoutes } from './oauth2/authorize-routes.js';
 
 export async function registerRoutes(app: FastifyInstance, c: Container): Promise<void> {
@@ -24,6 +25,7 @@ export async function registerRoutes(app: FastifyInstance, c: Container): Promis
   await app.register(async (s) => sessionsRoutes(s, c), { prefix: '/api/v1' });
   authorizeRoutes(app, c);
   loginRoutes(app, c);
+  consentRoutes(app, c);
   await app.register(async (s) => trustedOriginsRoutes(s, c), { prefix: '/api/v1' });
   await app.register(async (s) => logsRoutes(s, c), { prefix: '/api/v1' });
 }

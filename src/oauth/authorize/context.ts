@@ -6,6 +6,7 @@
 import type { Container } from '../../container.js';
 import type { App } from '../../domain/model.js';
 import type { UserAccess } from '../assignment.js';
+import type { ConsentAnswer } from '../consent/consent.js';
 import type { PolicyDecision } from '../policy/evaluate-policy.js';
 import type { RequestOrigin, ServerContext } from '../server-context.js';
 import type { ActiveSession } from '../sessions/sessions.js';
@@ -26,6 +27,8 @@ export interface AuthorizeInput {
   sessionCookie: string | undefined;
   /** Set when the request resumes after sign-in: when it first arrived. */
   startedAt?: number | undefined;
+  /** Set when the request resumes from the consent page: the user's answer. */
+  consent?: ConsentAnswer | undefined;
 }
 
 export class AuthorizeContext {
@@ -74,6 +77,7 @@ export function need<T>(value: T | undefined, what: string): T {
 /** What a step may end the pipeline with instead of continuing. */
 export type StepOutcome =
   | { kind: 'interaction' }
+  | { kind: 'consent'; scopes: string[] }
   | { kind: 'success'; params: Record<string, string> };
 
 export type AuthorizeStep = (ctx: AuthorizeContext, c: AuthorizeDeps) => Promise<StepOutcome | void> | StepOutcome | void;

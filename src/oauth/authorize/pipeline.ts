@@ -3,13 +3,15 @@
  * established every failure is an error page; after that failures go back to the client in the
  * response mode, with `state` and `iss` (RFC 9207) like every authorization response. A step may end
  * the run early: to ask the user to sign in (303 to the hosted sign-in page, the request sealed into
- * the URL), or with the response itself.
+ * the URL), to ask for consent (303 to the consent page, likewise), or with the response itself.
  */
 import type { HtmlPage } from '../../pages/html.js';
 import { errorPageFor } from '../../pages/error-page.js';
+import { CONSENT_PATH } from '../../pages/consent-page.js';
 import { SIGN_IN_PATH } from '../../pages/sign-in-page.js';
 import { OAuthError } from '../../errors/oauth-error.js';
 import { ORG_AUTH_SERVER_ID } from '../../domain/model.js';
+import { checkConsent } from './check-consent.js';
 import { checkDuplicates } from './check-duplicates.js';
 import { checkIdTokenHint } from './check-id-token-hint.js';
 import { checkNonce } from './check-nonce.js';
@@ -59,6 +61,7 @@ export const AUTHORIZE_STEPS: readonly AuthorizeStep[] = [
   requireAuthentication,
   checkUser,
   checkPolicy,
+  checkConsent,
   issueResponse,
 ];
 
@@ -74,6 +77,7 @@ export async function runAuthorize(c: AuthorizeDeps, input: AuthorizeInput): Pro
     }
     if (!outcome) throw new Error('authorize pipeline ended without an outcome');
     if (outcome.kind === 'interaction') return signInRedirect(ctx, c);
+    if (outcome.kind === 'consent') return consentRedirect(ctx, c, outcome.scopes);
     return respond(ctx, outcome.params);
   } catch (err) {
     if (!(err instanceof OAuthError)) c.log.error({ err }, 'authorize request failed');
@@ -100,6 +104,23 @@ function signInRedirect(ctx: AuthorizeContext, c: AuthorizeDeps): AuthorizeResul
     iat: ctx.input.startedAt ?? c.clock.now(),
   });
   return { kind: 'redirect', status: 303, location: `${SIGN_IN_PATH}?tx=${encodeURIComponent(tx)}`, setCookies: ctx.setCookies };
+}
+
+/**
+ * To the consent page, the request sealed with the user and the scopes to ask about. A user who
+ * authenticated for this very request stays "freshly authenticated" when it resumes (prompt=login,
+ * max_age), however long the consent took.
+ */
+function consentRedirect(ctx: AuthorizeContext, c: AuthorizeDeps, scopes: string[]): AuthorizeResult {
+  const { session, user } = ctx.session!;
+  const started = ctx.input.startedAt ?? c.clock.now();
+  const tx = sealTransaction(c, {
+    serverId: ctx.server?.id ?? ORG_AUTH_SERVER_ID,
+    params: ctx.params.entries(ONE_TIME_PARAMS),
+    iat: ctx.freshAuthentication ? Math.min(started, session.authTime) : started,
+    consent: { userId: user.id, scopes },
+  });
+  return { kind: 'redirect', status: 303, location: `${CONSENT_PATH}?tx=${encodeURIComponent(tx)}`, setCookies: ctx.setCookies };
 }
 
 function page(p: HtmlPage, setCookies: string[]): AuthorizeResult {

@@ -15,6 +15,8 @@ export interface AuthorizeTransaction {
   serverId: string;
   params: [string, string][];
   iat: number;
+  /** Set when the request waits for the user's consent: who is asked, and for which scopes. */
+  consent?: { userId: string; scopes: string[] } | undefined;
 }
 
 interface Sealed extends AuthorizeTransaction {
@@ -41,7 +43,10 @@ export function openTransaction(c: Deps, sealed: unknown): AuthorizeTransaction 
   if (body.t !== KIND || typeof body.serverId !== 'string' || !Array.isArray(body.params)) return undefined;
   if (typeof body.iat !== 'number' || typeof body.exp !== 'number' || body.exp <= c.clock.now()) return undefined;
   const params = body.params.filter((p): p is [string, string] => Array.isArray(p) && typeof p[0] === 'string' && typeof p[1] === 'string');
-  return { serverId: body.serverId, params, iat: body.iat };
+  const consent = body.consent;
+  const validConsent = consent !== undefined && typeof consent === 'object' && consent !== null
+    && typeof consent.userId === 'string' && Array.isArray(consent.scopes) && consent.scopes.every((x) => typeof x === 'string');
+  return { serverId: body.serverId, params, iat: body.iat, ...(validConsent ? { consent: { userId: consent.userId, scopes: consent.scopes } } : {}) };
 }
 
 /** Path of the /authorize endpoint of a server (relative, so it works behind any host). */
