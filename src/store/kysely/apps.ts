@@ -2,6 +2,7 @@
 import type { AppGroupAssignmentsTable, AppSecretsTable, AppsTable, AppUserAssignmentsTable } from '../../db/schema.js';
 import type { App, AppBody, AppGroupAssignment, AppSecret, AppUserAssignment } from '../../domain/model.js';
 import type { AppRepo } from '../store.js';
+import { prepareQuery, type PreparedQuery } from './prepared.js';
 import { type Db, guardUnique, inTransaction, likePrefixIgnoreCase, pageLimit, parseJson, toJson } from './shared.js';
 
 const UNIQUE_FIELDS = { client_id: 'client_id' };
@@ -75,6 +76,25 @@ function toGroupAssignment(row: AppGroupAssignmentsTable): AppGroupAssignment {
     created: row.created,
     lastUpdated: row.last_updated,
   };
+}
+
+type AssignedParams = Record<string, string>;
+
+// Checked on every token grant, so compiled once per number of groups (see prepared.ts for why);
+// a user in more groups than this goes through the query builder.
+const PREPARED_GROUP_COUNTS = 8;
+const assignedQueries: PreparedQuery<AssignedParams, { app_id: string }>[] = Array.from({ length: PREPARED_GROUP_COUNTS + 1 }, (_, n) =>
+  prepareQuery((db, p: AssignedParams) => assignedQuery(db, p.appId!, p.userId!, Array.from({ length: n }, (_, i) => p[`g${i}`]!))));
+
+function assignedQuery(db: Db, appId: string, userId: string, groupIds: string[]) {
+  const direct = db.selectFrom('app_user_assignments').select('app_id')
+    .where('app_id', '=', appId).where('user_id', '=', userId);
+  // `IN ()` is not valid SQL, so without groups only the direct branch runs.
+  const query = groupIds.length === 0
+    ? direct
+    : direct.unionAll(db.selectFrom('app_group_assignments').select('app_id')
+      .where('app_id', '=', appId).where('group_id', 'in', groupIds));
+  return query.limit(1);
 }
 
 export function createAppRepo(db: Db): AppRepo {
@@ -209,15 +229,11 @@ export function createAppRepo(db: Db): AppRepo {
     },
 
     async isAssigned(appId, userId, groupIds) {
-      const direct = db.selectFrom('app_user_assignments').select('app_id')
-        .where('app_id', '=', appId).where('user_id', '=', userId);
-      // `IN ()` is not valid SQL, so without groups only the direct branch runs.
-      const query = groupIds.length === 0
-        ? direct
-        : direct.unionAll(db.selectFrom('app_group_assignments').select('app_id')
-          .where('app_id', '=', appId).where('group_id', 'in', groupIds));
-      const row = await query.limit(1).executeTakeFirst();
-      return row !== undefined;
+      const prepared = assignedQueries[groupIds.length];
+      if (!prepared) return (await assignedQuery(db, appId, userId, groupIds).executeTakeFirst()) !== undefined;
+      const params: AssignedParams = { appId, userId };
+      groupIds.forEach((id, i) => { params[`g${i}`] = id; });
+      return (await prepared(db, params)).rows.length > 0;
     },
   };
 }

@@ -2,6 +2,7 @@
 import type { RefreshTokensTable } from '../../db/schema.js';
 import type { RefreshTokenPayload, RefreshTokenRecord } from '../../domain/model.js';
 import type { RefreshTokenRepo } from '../store.js';
+import { prepareInsert, prepareQuery } from './prepared.js';
 import { type Db, count, guardUnique, pageLimit, parseJson, toJson } from './shared.js';
 
 function toRow(t: RefreshTokenRecord): RefreshTokensTable {
@@ -36,28 +37,36 @@ function toRecord(row: RefreshTokensTable): RefreshTokenRecord {
   };
 }
 
+// The three queries of every refresh_token grant, compiled once (see prepared.ts for why).
+const insertToken = prepareInsert('refresh_tokens');
+
+const selectToken = prepareQuery((db, p: { id: string }) =>
+  db.selectFrom('refresh_tokens').selectAll().where('id', '=', p.id));
+
+// One conditional UPDATE: of concurrent rotations of the same token only one matches the row.
+const rotateToken = prepareQuery((db, p: { id: string; now: number }) =>
+  db.updateTable('refresh_tokens')
+    .set({ rotated_at: p.now })
+    .where('id', '=', p.id)
+    .where('rotated_at', 'is', null)
+    .where('revoked_at', 'is', null)
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', p.now)]))
+    .where((eb) => eb.or([eb('idle_expires_at', 'is', null), eb('idle_expires_at', '>', p.now)])));
+
 export function createRefreshTokenRepo(db: Db): RefreshTokenRepo {
   return {
     async create(token) {
-      await guardUnique(() => db.insertInto('refresh_tokens').values(toRow(token)).execute());
+      await guardUnique(() => insertToken(db, toRow(token)));
     },
 
     async get(id) {
-      const row = await db.selectFrom('refresh_tokens').selectAll().where('id', '=', id).executeTakeFirst();
+      const [row] = (await selectToken(db, { id })).rows;
       return row && toRecord(row);
     },
 
     async markRotated(id, now) {
-      // One conditional UPDATE: of concurrent rotations of the same token only one matches the row.
-      const r = await db.updateTable('refresh_tokens')
-        .set({ rotated_at: now })
-        .where('id', '=', id)
-        .where('rotated_at', 'is', null)
-        .where('revoked_at', 'is', null)
-        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
-        .where((eb) => eb.or([eb('idle_expires_at', 'is', null), eb('idle_expires_at', '>', now)]))
-        .executeTakeFirst();
-      return count(r.numUpdatedRows) === 1;
+      const r = await rotateToken(db, { id, now });
+      return count(r.numAffectedRows) === 1;
     },
 
     async touch(id, idleExpiresAt) {

@@ -1,6 +1,11 @@
 /** Revoked grants and access-token ids, kept only as long as the tokens they cover could live. */
 import type { RevocationRepo } from '../store.js';
+import { prepareQuery } from './prepared.js';
 import { type Db, count } from './shared.js';
+
+// Every new refresh token checks its grant (one id), compiled once (see prepared.ts for why).
+const anyOfOne = prepareQuery((db, p: { id: string }) =>
+  db.selectFrom('revocations').select('id').where('id', 'in', [p.id]).limit(1));
 
 export function createRevocationRepo(db: Db): RevocationRepo {
   return {
@@ -16,6 +21,7 @@ export function createRevocationRepo(db: Db): RevocationRepo {
 
     async anyRevoked(ids) {
       if (ids.length === 0) return false;
+      if (ids.length === 1) return (await anyOfOne(db, { id: ids[0]! })).rows.length > 0;
       const row = await db.selectFrom('revocations').select('id').where('id', 'in', ids).limit(1).executeTakeFirst();
       return row !== undefined;
     },

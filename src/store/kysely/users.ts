@@ -3,6 +3,7 @@ import type { Expression, ExpressionBuilder, Selectable, SqlBool } from 'kysely'
 import type { Database, UsersTable } from '../../db/schema.js';
 import type { User, UserProfile, UserStatus } from '../../domain/model.js';
 import type { UserFilter, UserListQuery, UserRepo } from '../store.js';
+import { prepareQuery } from './prepared.js';
 import { type Db, guardUnique, inTransaction, likePrefix, pageLimit, parseJson, toJson } from './shared.js';
 
 const UNIQUE_FIELDS = { login_lower: 'login' };
@@ -101,6 +102,9 @@ function prefixOfAnyName(eb: Eb, q: string): Expression<SqlBool> {
   return eb.or(NAME_COLUMNS.map((c) => likePrefix(eb.ref(c), prefix)));
 }
 
+// Read on every token grant, compiled once (see prepared.ts for why).
+const selectUser = prepareQuery((db, p: { id: string }) => db.selectFrom('users').selectAll().where('id', '=', p.id));
+
 export function createUserRepo(db: Db): UserRepo {
   return {
     async create(user) {
@@ -108,7 +112,7 @@ export function createUserRepo(db: Db): UserRepo {
     },
 
     async get(id) {
-      const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+      const [row] = (await selectUser(db, { id })).rows;
       return row && rowToUser(row);
     },
 
