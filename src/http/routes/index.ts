@@ -4,6 +4,7 @@ import type { Container } from '../../container.js';
 import { appsRoutes } from './api-v1/apps.js';
 import { authnRoutes } from './api-v1/authn.js';
 import { authorizationServerRoutes } from './api-v1/authorization-servers.js';
+import { grantsRoutes } from './api-v1/grants.js';
 import { groupsRoutes } from './api-v1/groups.js';
 import { logsRoutes } from './api-v1/logs.js';
 import { sessionsRoutes } from './api-v1/sessions.js';
@@ -28,4 +29,5 @@ export async function registerRoutes(app: FastifyInstance, c: Container): Promis
   consentRoutes(app, c);
   await app.register(async (s) => trustedOriginsRoutes(s, c), { prefix: '/api/v1' });
   await app.register(async (s) => logsRoutes(s, c), { prefix: '/api/v1' });
+  await app.register(async (s) => grantsRoutes(s, c), { prefix: '/api/v1' });
 }
