@@ -28,6 +28,8 @@ export const EVENT_TYPES = {
   // OAuth 2.0 / OIDC
   'app.oauth2.as.authorize': info('OAuth2 authorization request'),
   'app.oauth2.as.authorize.code': info('OAuth2 authorization code request'),
+  'app.oauth2.as.authorize.implicit.access_token': info('OAuth2 access token is granted'),
+  'app.oauth2.as.authorize.implicit.id_token': info('OAuth2 id token is granted'),
   'app.oauth2.as.token.grant': info('OAuth2 token grant request'),
   'app.oauth2.as.token.grant.access_token': info('OAuth2 access token is granted'),
   'app.oauth2.as.token.grant.id_token': info('OAuth2 id token is granted'),
@@ -36,6 +38,8 @@ export const EVENT_TYPES = {
   'app.oauth2.as.token.revoke': info('OAuth2 token revocation request'),
   'app.oauth2.as.consent.grant': info('User granted consent to app'),
   'app.oauth2.as.consent.revoke': info('Consent revoked'),
+  'app.oauth2.as.key.rollover': info('Authorization server key rollover'),
+  'policy.evaluate': info('Evaluation of access policy'),
 
   // Users
   'user.lifecycle.create': info('Create Okta user', 'core.user.config.user_creation.success'),
@@ -51,6 +55,7 @@ export const EVENT_TYPES = {
   'user.account.update_profile': info('Update user profile for Okta', 'core.user.config.profile_update.success'),
   'user.account.update_password': info('Update password for user', 'core.user.config.password_update.success'),
   'user.account.reset_password': info('Reset password for user', 'core.user.config.password_reset'),
+  'user.account.expire_password': info('Expire password for user'),
 
   // Groups
   'group.lifecycle.create': info('Create Okta group', 'core.user_group.created'),
@@ -72,6 +77,8 @@ export const EVENT_TYPES = {
   'group.application_assignment.remove': info('Remove assigned application from group'),
   'app.oauth2.client.lifecycle.secret_create': info('Create client secret'),
   'app.oauth2.client.lifecycle.secret_delete': info('Delete client secret'),
+  'app.oauth2.client.lifecycle.secret_activate': info('Activate client secret'),
+  'app.oauth2.client.lifecycle.secret_deactivate': info('Deactivate client secret'),
 
   // Authorization servers
   'oauth2.as.created': info('Authorization server is created'),
@@ -80,6 +87,22 @@ export const EVENT_TYPES = {
   'oauth2.as.deactivated': info('Authorization server is deactivated'),
   'oauth2.as.deleted': info('Authorization server is deleted'),
   'oauth2.as.key.rollover': info('Authorization server key rollover'),
+  'oauth2.scope.created': info('OAuth2 scope is created'),
+  'oauth2.scope.updated': info('OAuth2 scope is updated'),
+  'oauth2.scope.deleted': info('OAuth2 scope is deleted'),
+  'oauth2.claim.created': info('OAuth2 claim is created'),
+  'oauth2.claim.updated': info('OAuth2 claim is updated'),
+  'oauth2.claim.deleted': info('OAuth2 claim is deleted'),
+  'policy.lifecycle.create': info('Create policy'),
+  'policy.lifecycle.update': info('Update policy'),
+  'policy.lifecycle.delete': info('Delete policy'),
+  'policy.lifecycle.activate': info('Activate policy'),
+  'policy.lifecycle.deactivate': info('Deactivate policy'),
+  'policy.rule.add': info('Add policy rule'),
+  'policy.rule.update': info('Update policy rule'),
+  'policy.rule.delete': info('Delete policy rule'),
+  'policy.rule.activate': info('Activate policy rule'),
+  'policy.rule.deactivate': info('Deactivate policy rule'),
 
   // Org security settings
   'system.api_token.create': info('Create API token', 'api.token.create'),

@@ -3,7 +3,8 @@
  * auditable happens. It builds the full Okta LogEvent at once (time, request id, client IP and user
  * agent) and queues it; the write happens after the response path, in batches (log-writer.ts).
  * It never throws and never waits for the database. Tests call `await flushSystemLog(c)` before
- * reading /api/v1/logs.
+ * reading /api/v1/logs. `recordEventLater(c, async () => ({...}))` is the same for an event that
+ * needs lookups first (the management API's audit hook: http/plugins/admin-audit.ts).
  *
  *   recordEvent(c, {
  *     eventType: 'user.session.start',
@@ -129,8 +130,44 @@ export function recordEvent(c: SystemLogDeps, input: LogEventInput): LogEvent | 
   }
 }
 
+/** Events still being built by recordEventLater, per store. */
+const building = new Map<Container['store'], Set<Promise<void>>>();
+
+/**
+ * Records an event whose details need asynchronous work first (looking up the names of its targets,
+ * say); `build` may return several. Their time is taken now; `build` starts at once, alongside the
+ * caller, which never waits for it. A `build` that fails or returns undefined records nothing.
+ * flushSystemLog waits for it.
+ */
+export function recordEventLater(c: SystemLogDeps, build: () => Promise<LogEventInput | LogEventInput[] | undefined>): void {
+  const published = c.clock.now();
+  let pending = building.get(c.store);
+  if (!pending) building.set(c.store, (pending = new Set()));
+  const set = pending;
+  const task = (async () => {
+    try {
+      const built = await build();
+      for (const input of Array.isArray(built) ? built : built ? [built] : []) {
+        recordEvent(c, { ...input, published: input.published ?? published });
+      }
+    } catch (err) {
+      c.log.error({ err }, 'cannot build system log event');
+    }
+  })().finally(() => {
+    set.delete(task);
+    if (set.size === 0 && building.get(c.store) === set) building.delete(c.store);
+  });
+  set.add(task);
+}
+
 /** Resolves once every event recorded so far (for this container's store, or all) is written. */
-export function flushSystemLog(c?: Pick<Container, 'store'>): Promise<void> {
+export async function flushSystemLog(c?: Pick<Container, 'store'>): Promise<void> {
+  for (;;) {
+    const sets = c ? [building.get(c.store)] : [...building.values()];
+    const tasks = sets.flatMap((set) => (set ? [...set] : []));
+    if (tasks.length === 0) break;
+    await Promise.allSettled(tasks);
+  }
   return flushEvents(c?.store);
 }
 

@@ -4,6 +4,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Container } from '../container.js';
 import { newId, ID_PREFIX } from '../crypto/ids.js';
+import { registerAdminAudit } from './plugins/admin-audit.js';
 import { registerBodyParsers } from './plugins/body-parsers.js';
 import { registerCors } from './plugins/cors.js';
 import { registerErrorHandler } from './plugins/error-handler.js';
@@ -26,6 +27,7 @@ export async function buildApp(c: Container): Promise<FastifyInstance> {
   registerBodyParsers(app);
   registerErrorHandler(app);
   registerCors(app, c);
+  registerAdminAudit(app, c);
   healthRoutes(app, c);
   await registerRoutes(app, c);
   return app;
