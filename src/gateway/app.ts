@@ -11,7 +11,7 @@ import { parseCookies, serializeCookie, withoutCookies } from './cookies.js';
 import { GatewayError } from './errors.js';
 import type { Gateway } from './gateway.js';
 import { identityHeaderNames, isSpoofableIdentityHeader, type GatewayKey } from './identity.js';
-import { errorPage, silentResultPage, type Page } from './pages.js';
+import { errorPage, silentRelayPage, silentResultPage, type Page } from './pages.js';
 import { RENEW_SCRIPT } from './renew-script.js';
 import { UpstreamProxy, type ForwardContext } from './proxy.js';
 import { bindingCookieName, sessionKey, TRANSACTION_TTL_MS, type GatewaySession } from './sessions.js';
@@ -109,14 +109,18 @@ export function buildGatewayApp({ gateway, key, store, log }: AppDeps): { app: F
     return reply.header('cache-control', 'no-store').redirect(started.authorizeUrl, 302);
   });
 
-  app.get(silentCallbackPath, async (req, reply) => {
-    const q = req.query as Record<string, string | string[] | undefined>;
+  /**
+   * Finishes a silent renewal. Some browsers withhold SameSite=Lax cookies from a frame that arrived
+   * through a cross-site redirect; then the frame cannot prove it is this browser's renewal, so its
+   * page relays the response to the parent (same origin), which POSTs it back here first-party.
+   */
+  async function finishSilent(req: FastifyRequest, reply: FastifyReply, q: Record<string, string | string[] | undefined>) {
     clearBinding(req, reply, q.state);
     const current = sessionKeyOf(req);
     try {
       const done = await gateway.completeSignIn('silent', q, (s) => cookies(req).get(bindingName(s)), current);
       if (done.sessionId) setCookie(reply, sessionCookie(req, done.sessionId, c.sessionExpirySeconds));
-      return send(reply, silentResultPage(c.serverUrl, { type: 'gatehouse:silent-renew', ok: true, expiresAt: done.session.accessTokenExpiresAt }));
+      return { type: 'gatehouse:silent-renew' as const, ok: true, expiresAt: done.session.accessTokenExpiresAt };
     } catch (err) {
       if (!(err instanceof GatewayError)) throw err;
       // The provider's session is gone: so is ours (one sign-out ends everything).
@@ -124,8 +128,29 @@ export function buildGatewayApp({ gateway, key, store, log }: AppDeps): { app: F
         await gateway.sessions.delete(current);
         clearSession(req, reply);
       }
-      return send(reply, silentResultPage(c.serverUrl, { type: 'gatehouse:silent-renew', ok: false, error: err.code, message: err.message }));
+      return { type: 'gatehouse:silent-renew' as const, ok: false, error: err.code, message: err.message };
     }
+  }
+
+  app.get(silentCallbackPath, async (req, reply) => {
+    const q = req.query as Record<string, string | string[] | undefined>;
+    if (typeof q.state === 'string' && !req.headers.cookie) {
+      return send(reply, silentRelayPage(c.serverUrl));
+    }
+    return send(reply, silentResultPage(c.serverUrl, await finishSilent(req, reply, q)));
+  });
+
+  app.post(silentCallbackPath, async (req, reply) => {
+    if (!/^application\/x-www-form-urlencoded/.test(req.headers['content-type'] ?? '')) {
+      return json(reply, 415, { error: 'unsupported_media_type', message: 'Send the relayed response as application/x-www-form-urlencoded.' });
+    }
+    const body = await readBody(req.raw, 16_384);
+    const q: Record<string, string | string[]> = {};
+    for (const [k, v] of new URLSearchParams(body)) {
+      const prev = q[k];
+      q[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+    }
+    return json(reply, 200, await finishSilent(req, reply, q));
   });
 
   // --- tokens for the page (OpenMetadata's /api/v1/auth/refresh) --------------------------------
@@ -281,6 +306,17 @@ export function buildGatewayApp({ gateway, key, store, log }: AppDeps): { app: F
   });
 
   return { app, proxy };
+}
+
+async function readBody(stream: IncomingMessage, limit: number): Promise<string> {
+  let size = 0;
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw new GatewayError(413, 'body_too_large', 'The request is too large', `At most ${limit} bytes are accepted here.`, undefined, false);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Only a same-origin path: never an open redirect. Absolute URLs on the public origin become paths. */

@@ -65,3 +65,14 @@ export function silentResultPage(origin: string, result: SilentResult): Page {
     script: `(function(){var m=${scriptJson(result)};var t=window.parent!==window?window.parent:window.opener;if(t){t.postMessage(m,${scriptJson(origin)});}})();`,
   });
 }
+
+/**
+ * Shown in the hidden iframe when the browser sent it no cookies: hands the authorization response to
+ * the parent page (same origin only), which completes it with a first-party POST to this URL.
+ */
+export function silentRelayPage(origin: string): Page {
+  return page(200, 'Session renewal', '<p>Renewing the session…</p>', {
+    frameable: true,
+    script: `(function(){var t=window.parent!==window?window.parent:window.opener;if(t){t.postMessage({type:'gatehouse:silent-relay',callback:location.pathname,response:location.search.slice(1)},${scriptJson(origin)});}})();`,
+  });
+}

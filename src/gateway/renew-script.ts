@@ -33,8 +33,17 @@ export const RENEW_SCRIPT = `(function () {
         resolve(data);
       }
       function onMessage(e) {
-        if (e.origin !== location.origin || !e.data || e.data.type !== 'gatehouse:silent-renew') return;
-        finish(e.data);
+        if (e.origin !== location.origin || !e.data) return;
+        if (e.data.type === 'gatehouse:silent-renew') return finish(e.data);
+        if (e.data.type === 'gatehouse:silent-relay') {
+          // The frame got no cookies: complete the renewal from this (first-party) page.
+          var path = typeof e.data.callback === 'string' && e.data.callback.charAt(0) === '/' && e.data.callback.charAt(1) !== '/' ? e.data.callback : '/silent-callback';
+          fetch(path, {
+            method: 'POST', credentials: 'same-origin',
+            headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+            body: String(e.data.response || '')
+          }).then(function (r) { return r.json(); }).then(finish, function () { finish({ ok: false, error: 'relay_failed' }); });
+        }
       }
       window.addEventListener('message', onMessage);
       setTimeout(function () { finish({ ok: false, error: 'timeout' }); }, 15000);

@@ -210,3 +210,43 @@ describe('gateway renewal without refresh tokens (silent renew)', () => {
     assert.equal(b.cookies(s.publicUrl).get('gatehouse_session'), undefined);
   });
 });
+
+describe('silent renewal when the frame gets no cookies', () => {
+  let s: Stack;
+  before(async () => {
+    s = await startStack({ refresh: false });
+  });
+  after(() => s.close());
+
+  it('relays the response to the parent, which completes it first-party', async () => {
+    const b = s.browser();
+    await b.follow(`${s.publicUrl}/api/v1/auth/login`);
+    const before = (await storedSession(s, b)).rec!.value;
+    const start = await b.request(`${s.publicUrl}/api/v1/auth/silent`);
+    // The frame's navigation back to the gateway arrives without cookies.
+    const back = await b.follow(start.headers.get('location')!, (next) => next.origin === s.publicUrl);
+    const callback = new URL(back.headers.get('location')!, back.chain.at(-1)!.url);
+    const relay = await fetch(callback, { headers: { accept: 'text/html' } });
+    const html = await relay.text();
+    assert.match(html, /gatehouse:silent-relay/);
+    // The parent POSTs the response back with its cookies.
+    b.accept = 'application/json';
+    const done = await b.request(`${s.publicUrl}${callback.pathname}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: callback.search.slice(1),
+    });
+    assert.equal(done.status, 200, done.body);
+    assert.equal(JSON.parse(done.body).ok, true);
+    const after = (await storedSession(s, b)).rec!.value;
+    assert.notEqual(after.accessToken, before.accessToken);
+    // Replaying the relayed response fails: the transaction was used.
+    const again = await b.request(`${s.publicUrl}${callback.pathname}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: callback.search.slice(1),
+    });
+    assert.equal(JSON.parse(again.body).ok, false);
+    assert.equal(JSON.parse(again.body).error, 'invalid_state');
+  });
+});
