@@ -3,7 +3,7 @@ import type { AppGroupAssignmentsTable, AppSecretsTable, AppsTable, AppUserAssig
 import type { App, AppBody, AppGroupAssignment, AppSecret, AppUserAssignment } from '../../domain/model.js';
 import type { AppRepo } from '../store.js';
 import { prepareQuery, type PreparedQuery } from './prepared.js';
-import { type Db, guardUnique, inTransaction, likePrefixIgnoreCase, pageLimit, parseJson, toJson } from './shared.js';
+import { type Db, guardUnique, inTransaction, likePrefixIgnoreCase, pageLimit, parseJson, toJson, unstorable } from './shared.js';
 
 const UNIQUE_FIELDS = { client_id: 'client_id' };
 
@@ -109,6 +109,7 @@ export function createAppRepo(db: Db): AppRepo {
     },
 
     async getByClientId(clientId) {
+      if (unstorable(clientId)) return undefined;
       const row = await db.selectFrom('apps').selectAll().where('client_id', '=', clientId).executeTakeFirst();
       return row && toApp(row);
     },

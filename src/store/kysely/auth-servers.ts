@@ -5,7 +5,7 @@
 import type { AuthServersTable, ClaimsTable, PoliciesTable, PolicyRulesTable, ScopesTable } from '../../db/schema.js';
 import type { AuthServer, Claim, Policy, PolicyRule, Scope } from '../../domain/model.js';
 import type { AuthServerRepo } from '../store.js';
-import { type Db, guardUnique, inTransaction, likePrefix, pageLimit, parseJson, toJson } from './shared.js';
+import { type Db, guardUnique, inTransaction, likePrefix, pageLimit, parseJson, toJson, unstorable } from './shared.js';
 
 type ServerBody = Pick<AuthServer, 'description' | 'audiences' | 'issuerMode' | 'rotationMode' | 'lastRotated'>;
 type ScopeBody = Omit<Scope, 'id' | 'authServerId' | 'name' | 'created' | 'lastUpdated'>;
@@ -105,6 +105,7 @@ export function createAuthServerRepo(db: Db): AuthServerRepo {
     },
 
     async get(id) {
+      if (unstorable(id)) return undefined;
       const row = await db.selectFrom('auth_servers').selectAll().where('id', '=', id).executeTakeFirst();
       return row && toServer(row);
     },

@@ -16,6 +16,15 @@ export function toJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/**
+ * True for a lookup key no row can have: PostgreSQL text cannot hold NUL (and the management API
+ * refuses it), so such a key is "not found" on both backends instead of a driver error (a 500)
+ * on one. For lookups fed straight from protocol input: client_id, server id, login.
+ */
+export function unstorable(key: string): boolean {
+  return key.includes('\u0000');
+}
+
 /** Affected-row counts come back as bigint from Kysely; both drivers stay far below 2^53. */
 export function count(n: bigint | undefined): number {
   return Number(n ?? 0n);

@@ -4,7 +4,7 @@ import type { Database, UsersTable } from '../../db/schema.js';
 import type { User, UserProfile, UserStatus } from '../../domain/model.js';
 import type { UserFilter, UserListQuery, UserRepo } from '../store.js';
 import { prepareQuery } from './prepared.js';
-import { type Db, guardUnique, inTransaction, likePrefix, pageLimit, parseJson, toJson } from './shared.js';
+import { type Db, guardUnique, inTransaction, likePrefix, pageLimit, parseJson, toJson, unstorable } from './shared.js';
 
 const UNIQUE_FIELDS = { login_lower: 'login' };
 
@@ -117,6 +117,7 @@ export function createUserRepo(db: Db): UserRepo {
     },
 
     async getByLogin(login) {
+      if (unstorable(login)) return undefined;
       const row = await db.selectFrom('users').selectAll().where('login_lower', '=', login.toLowerCase()).executeTakeFirst();
       return row && rowToUser(row);
     },
