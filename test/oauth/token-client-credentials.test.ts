@@ -211,9 +211,11 @@ describe('token endpoint: parameters and grant types', () => {
     }
   });
 
-  it('rejects a GET', async () => {
+  it('rejects a GET with 405, naming POST', async () => {
     const res = await request(`${tokenUrl}?grant_type=client_credentials`);
-    assert.equal(res.status, 404);
+    assert.equal(res.status, 405);
+    assert.equal(res.headers.get('allow'), 'POST, OPTIONS');
+    assert.equal(res.body.access_token, undefined);
   });
 
   it('rejects client credentials in the query string', async () => {

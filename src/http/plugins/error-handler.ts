@@ -35,6 +35,22 @@ export function toOAuthError(err: FastifyError | Error): OAuthError {
   return OAuthError.of('server_error');
 }
 
+/**
+ * The methods each OAuth endpoint answers. Any other method there (GET to /token, PUT to /authorize,
+ * TRACE anywhere) is 405 with `Allow` (RFC 9110 §15.5.6), so a client learns it used the wrong
+ * method rather than a wrong URL; nothing of the request is read or echoed.
+ */
+const PROTOCOL_METHODS: [RegExp, string][] = [
+  [/^\/oauth2(?:\/[^/]+)?\/v1\/(?:authorize|logout|userinfo)$/, 'GET, POST, OPTIONS'],
+  [/^\/oauth2(?:\/[^/]+)?\/v1\/(?:token|introspect|revoke)$/, 'POST, OPTIONS'],
+  [/^\/oauth2(?:\/[^/]+)?\/v1\/keys$/, 'GET, HEAD, OPTIONS'],
+];
+
+function allowedMethods(url: string): string | undefined {
+  const path = url.split('?', 1)[0] ?? '';
+  return PROTOCOL_METHODS.find(([pattern]) => pattern.test(path))?.[1];
+}
+
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const known = err instanceof ApiError || err instanceof OAuthError || (typeof err.statusCode === 'number' && err.statusCode < 500);
@@ -53,6 +69,11 @@ export function registerErrorHandler(app: FastifyInstance): void {
     if (isApiPath(request.url)) {
       const e = ApiError.of('E0000007', [`Resource not found: ${request.url.split('?')[0]} (path)`]);
       return reply.status(404).send(e.toJSON());
+    }
+    const allow = allowedMethods(request.url);
+    if (allow) {
+      return reply.status(405).header('Allow', allow).header('Cache-Control', 'no-store')
+        .send({ error: 'invalid_request', error_description: `The ${allow.split(',')[0]} method is required for this endpoint.` });
     }
     return reply.status(404).send({ error: 'not_found', error_description: 'The requested resource was not found.' });
   });
