@@ -11,7 +11,7 @@
  *
  * client_secret_jwt is not implemented, so such apps cannot authenticate. Any failure is Okta's 401
  * invalid_client (with `WWW-Authenticate: Basic` when the client tried Basic); an inactive app fails
- * the same way.
+ * the same way. Repeated wrong secrets for one client get 429 for a while (./secret-throttle.ts).
  */
 import type { Container } from '../../container.js';
 import type { App, TokenEndpointAuthMethod } from '../../domain/model.js';
@@ -20,6 +20,7 @@ import type { ClientRecord } from '../config-cache.js';
 import type { ServerContext } from '../server-context.js';
 import { candidates, parseBasic, secretMatches } from './client-secret.js';
 import { verifyClientAssertion } from './private-key-jwt.js';
+import { SecretThrottle } from './secret-throttle.js';
 import { header, queryParam, type Params, type ProtocolRequest } from './request.js';
 
 /** Body parameters every client-authenticating endpoint accepts. */
@@ -60,6 +61,15 @@ function authenticated(record: ClientRecord, method: TokenEndpointAuthMethod): A
     isPublic: method === 'none',
     grantTypes: app.body.settings.oauthClient.grant_types ?? [],
   };
+}
+
+// One throttle per node (per container: tests run several nodes in one process).
+const throttles = new WeakMap<object, SecretThrottle>();
+
+function throttleOf(c: Pick<Container, 'cache'>): SecretThrottle {
+  let t = throttles.get(c.cache);
+  if (!t) throttles.set(c.cache, (t = new SecretThrottle()));
+  return t;
 }
 
 async function lookup(c: Pick<Container, 'cache'>, clientId: string): Promise<ClientRecord | undefined> {
@@ -109,7 +119,16 @@ export async function authenticateClient(
   const secret = basicSecret ?? params.client_secret;
 
   if (registered === 'client_secret_basic' || registered === 'client_secret_post') {
-    if (secret === undefined || !secretMatches(record, secret)) throw failure(usedBasic);
+    if (secret === undefined) throw failure(usedBasic);
+    // OAuth 2.1 §2.4.1: secrets are protected against guessing, per client (./secret-throttle.ts).
+    const throttle = throttleOf(c);
+    const now = c.clock.now();
+    throttle.assertNotBlocked(record.app.clientId, now);
+    if (!secretMatches(record, secret)) {
+      throttle.recordFailure(record.app.clientId, now);
+      throw failure(usedBasic);
+    }
+    throttle.recordSuccess(record.app.clientId);
     return authenticated(record, registered);
   }
   if (registered === 'none' && secret === undefined) return authenticated(record, 'none');
