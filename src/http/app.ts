@@ -8,6 +8,7 @@ import { registerAdminAudit } from './plugins/admin-audit.js';
 import { registerBodyParsers } from './plugins/body-parsers.js';
 import { registerCors } from './plugins/cors.js';
 import { registerErrorHandler } from './plugins/error-handler.js';
+import { registerHsts } from './plugins/hsts.js';
 import { registerRequestId } from './plugins/request-id.js';
 import { healthRoutes } from './routes/health.js';
 import { registerRoutes } from './routes/index.js';
@@ -24,6 +25,7 @@ export async function buildApp(c: Container): Promise<FastifyInstance> {
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
   });
   registerRequestId(app);
+  registerHsts(app, c.config);
   registerBodyParsers(app);
   registerErrorHandler(app);
   registerCors(app, c);
