@@ -12,6 +12,7 @@ Commands:
   gateway   Start the relying-party gateway in front of an app (configured by OIDC_*, AUTHENTICATION_*, GATEWAY_* variables)
   apply     Create or update the org's configuration from a YAML file (gatehouse apply -f FILE.yaml [--dry-run])
   export    Write the org's configuration as a YAML file for apply (gatehouse export [-o FILE.yaml])
+  doctor    Diagnose an app's OIDC setup from the gateway's variables (gatehouse doctor [--token T --user LOGIN])
   help      Show this help`;
 
 async function serve(): Promise<void> {
@@ -44,6 +45,8 @@ async function main(argv: string[]): Promise<number> {
       return -1;
     case 'gateway':
       return (await import('../gateway/cli.js')).runGatewayCommand();
+    case 'doctor':
+      return (await import('../doctor/cli.js')).runDoctorCommand(argv.slice(1));
     case 'apply':
     case 'export':
       return (await import('../declarative/cli.js')).runDeclarativeCommand(command, argv.slice(1));

@@ -42,7 +42,7 @@ function startCli(args: string[], env: Record<string, string>): Running {
   return {
     output: () => stdout,
     exited,
-    async waitFor(text, timeoutMs = 20000) {
+    async waitFor(text, timeoutMs = 90_000) {
       const deadline = Date.now() + timeoutMs;
       while (!stdout.includes(text)) {
         if (child.exitCode !== null) throw new Error(`exited (${child.exitCode}) before "${text}": ${stderr}`);
@@ -59,7 +59,7 @@ function startCli(args: string[], env: Record<string, string>): Running {
 
 async function runToExit(args: string[], env: Record<string, string>): Promise<Run> {
   const run = startCli(args, env);
-  const timer = setTimeout(() => void run.stop(), 20000);
+  const timer = setTimeout(() => void run.stop(), 90_000);
   const result = await run.exited;
   clearTimeout(timer);
   return result;
