@@ -6,6 +6,8 @@
 // Ports, URLs and the data folder come from the environment, so tests can run several demos at once:
 //   GATEHOUSE_PORT (8080), GATEWAY_PORT (8585), DEMO_APP_PORT (8586), DEMO_DATA_DIR (./data/demo),
 //   GATEHOUSE_DEMO_PASSWORD (the demo user's password when it is created; default below).
+// For tests: DEMO_ACCESS_TOKEN_MINUTES shortens the rule's access-token lifetime (so renewal shows
+// within seconds), DEMO_FROM_SOURCE=1 runs src/ through tsx instead of the built dist/.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -22,7 +24,10 @@ const orgUrl = `http://localhost:${gatehousePort}`;
 const gatewayUrl = `http://localhost:${gatewayPort}`;
 const demoLogin = 'demo@example.com';
 const demoPassword = env.GATEHOUSE_DEMO_PASSWORD || 'Demo-Passw0rd!';
+const fromSource = env.DEMO_FROM_SOURCE === '1';
 const bin = join(root, 'bin', 'gatehouse.js');
+/** node arguments running the gatehouse CLI. */
+const cli = (...args) => (fromSource ? ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), ...args] : [bin, ...args]);
 const children = [];
 let stopping = false;
 
@@ -92,7 +97,7 @@ function readEnvFile(path) {
 }
 
 async function main() {
-  if (!existsSync(join(root, 'dist', 'cli', 'main.js'))) {
+  if (!fromSource && !existsSync(join(root, 'dist', 'cli', 'main.js'))) {
     say('dist/ is missing: running npm run build');
     const b = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
     if (b.status !== 0) return fail('npm run build failed');
@@ -102,7 +107,7 @@ async function main() {
   const adminPassword = persistent('admin-password', () => `Adm1n-${randomBytes(9).toString('base64url')}`);
 
   say(`starting Gatehouse on ${orgUrl} (embedded SQLite in ${dataDir})`);
-  start('gatehouse', [bin, 'serve'], {
+  start('gatehouse', cli('serve'), {
     GATEHOUSE_PORT: String(gatehousePort),
     GATEHOUSE_HOST: '127.0.0.1',
     GATEHOUSE_ORG_URL: orgUrl,
@@ -117,14 +122,17 @@ async function main() {
 
   // The example names http://localhost:8585; on another gateway port, apply a copy naming that one.
   let file = join(root, 'examples', 'openmetadata', 'gatehouse.yaml');
-  if (gatewayUrl !== 'http://localhost:8585') {
+  const minutes = env.DEMO_ACCESS_TOKEN_MINUTES;
+  if (gatewayUrl !== 'http://localhost:8585' || minutes) {
     const copy = join(dataDir, 'gatehouse.yaml');
-    writeFileSync(copy, readFileSync(file, 'utf8').replaceAll('http://localhost:8585', gatewayUrl));
+    let text = readFileSync(file, 'utf8').replaceAll('http://localhost:8585', gatewayUrl);
+    if (minutes) text = text.replace(/accessTokenLifetimeMinutes: \d+/, `accessTokenLifetimeMinutes: ${Number(minutes)}`);
+    writeFileSync(copy, text);
     file = copy;
   }
   const envFile = join(dataDir, 'gateway.env');
   say(`applying ${file.startsWith(root) ? file.slice(root.length + 1) : file}`);
-  const applied = spawnSync(process.execPath, [bin, 'apply', '-f', file, '--org-url', orgUrl, '--token', apiToken, '--output-env', envFile], {
+  const applied = spawnSync(process.execPath, [...cli('apply'), '-f', file, '--org-url', orgUrl, '--token', apiToken, '--output-env', envFile], {
     cwd: root, env: { ...env, GATEHOUSE_DEMO_PASSWORD: demoPassword }, encoding: 'utf8',
   });
   // The plan is worth seeing; the client secret is not printed here (it is in the env file).
@@ -136,7 +144,7 @@ async function main() {
   await waitFor(`http://127.0.0.1:${appPort}/healthz`, 'the demo app');
 
   say(`starting the gateway on ${gatewayUrl}`);
-  start('gateway', [bin, 'gateway'], {
+  start('gateway', cli('gateway'), {
     ...readEnvFile(envFile),
     GATEWAY_UPSTREAM_URL: `http://127.0.0.1:${appPort}`,
     GATEWAY_PORT: String(gatewayPort),
