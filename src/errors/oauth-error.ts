@@ -11,6 +11,7 @@ export class OAuthError extends Error {
    * @param error the RFC 6749 `error` code
    * @param description Okta's `error_description`, verbatim
    * @param redirectable false when the error must never be sent to the redirect_uri (bad client or URI)
+   * @param code the catalogue entry it came from (Okta's internal reason, e.g. `user_not_assigned`), for the System Log
    */
   constructor(
     readonly status: number,
@@ -18,6 +19,7 @@ export class OAuthError extends Error {
     readonly description: string,
     readonly redirectable = true,
     readonly headers: Record<string, string> = {},
+    readonly code?: OAuthErrorCode,
   ) {
     super(`${error}: ${description}`);
   }
@@ -27,15 +29,15 @@ export class OAuthError extends Error {
     const [status, error, template] = OAUTH_ERRORS[code];
     const description = template.replace(/\{(\d)\}/g, (_, i: string) => args[Number(i)] ?? '');
     const redirectable = !NON_REDIRECTABLE.has(code);
-    return new OAuthError(status, error, description, redirectable);
+    return new OAuthError(status, error, description, redirectable, {}, code);
   }
 
   withStatus(status: number): OAuthError {
-    return new OAuthError(status, this.error, this.description, this.redirectable, this.headers);
+    return new OAuthError(status, this.error, this.description, this.redirectable, this.headers, this.code);
   }
 
   withHeaders(headers: Record<string, string>): OAuthError {
-    return new OAuthError(this.status, this.error, this.description, this.redirectable, { ...this.headers, ...headers });
+    return new OAuthError(this.status, this.error, this.description, this.redirectable, { ...this.headers, ...headers }, this.code);
   }
 
   toJSON(): { error: string; error_description: string } {

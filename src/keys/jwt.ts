@@ -11,8 +11,13 @@ function b64json(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
 
+/** The JOSE header of every token we sign. */
+export function rs256Header(kid: string): { kid: string; alg: 'RS256' } {
+  return { kid, alg: 'RS256' };
+}
+
 export function signJwt(payload: JwtPayload, key: KeyObject, kid: string): string {
-  const input = `${b64json({ kid, alg: 'RS256' })}.${b64json(payload)}`;
+  const input = `${b64json(rs256Header(kid))}.${b64json(payload)}`;
   return `${input}.${rsaSign('sha256', Buffer.from(input), key).toString('base64url')}`;
 }
 

@@ -7,6 +7,7 @@ import { authorizationServerRoutes } from './api-v1/authorization-servers.js';
 import { grantsRoutes } from './api-v1/grants.js';
 import { groupsRoutes } from './api-v1/groups.js';
 import { logsRoutes } from './api-v1/logs.js';
+import { tokenPreviewRoutes } from './api-v1/token-preview.js';
 import { sessionsRoutes } from './api-v1/sessions.js';
 import { trustedOriginsRoutes } from './api-v1/trusted-origins.js';
 import { usersRoutes } from './api-v1/users.js';
@@ -29,5 +30,6 @@ export async function registerRoutes(app: FastifyInstance, c: Container): Promis
   consentRoutes(app, c);
   await app.register(async (s) => trustedOriginsRoutes(s, c), { prefix: '/api/v1' });
   await app.register(async (s) => logsRoutes(s, c), { prefix: '/api/v1' });
+  await app.register(async (s) => tokenPreviewRoutes(s, c), { prefix: '/api/v1' });
   await app.register(async (s) => grantsRoutes(s, c), { prefix: '/api/v1' });
 }

@@ -3,8 +3,10 @@
  * client (or ALL_CLIENTS); inside the first such policy with a match, ACTIVE rules by priority; a rule
  * matches on grant type × people × scopes, and the first match wins. Nothing matching is
  * `no_matching_policy`. The org authorization server has no policies: fixed Okta lifetimes apply.
+ * explainPolicy walks the same path and reports every step (token preview, the System Log's
+ * policy.evaluate event); policyDenial gives the request behind a no_matching_policy error.
  */
-import type { PolicyRule } from '../../domain/model.js';
+import type { Policy, PolicyRule } from '../../domain/model.js';
 import { OAuthError } from '../../errors/oauth-error.js';
 import type { ServerContext } from '../server-context.js';
 
@@ -60,17 +62,68 @@ export function lifetimesOf(rule: PolicyRule): TokenLifetimes {
   };
 }
 
+/** The condition of a rule that did not hold, checked in this order. */
+export type RuleMismatch = 'grant_type' | 'people' | 'scopes';
+
+export interface PolicyTrace {
+  /** The ACTIVE policies that apply to the client, in evaluation order, each with its ACTIVE rules. */
+  policies: { policy: Policy; rules: { rule: PolicyRule; mismatch: RuleMismatch | undefined }[] }[];
+  /** The first matching policy and rule; evaluation stops there. */
+  match: { policy: Policy; rule: PolicyRule } | undefined;
+}
+
+function appliesTo(policy: Policy, clientId: string): boolean {
+  const clients = policy.conditions.clients.include;
+  return clients.includes('ALL_CLIENTS') || clients.includes(clientId);
+}
+
+function mismatchOf(rule: PolicyRule, req: PolicyRequest): RuleMismatch | undefined {
+  if (!rule.conditions.grantTypes.include.includes(req.grantType)) return 'grant_type';
+  if (!includesPerson(rule, req.user)) return 'people';
+  if (!includesScopes(rule, req.scopes)) return 'scopes';
+  return undefined;
+}
+
 export function evaluatePolicy(server: ServerContext, req: PolicyRequest): PolicyDecision {
   if (server.isOrg || !server.config) return { policyId: undefined, ruleId: undefined, lifetimes: ORG_LIFETIMES };
   for (const { policy, rules } of server.config.policies) {
-    const clients = policy.conditions.clients.include;
-    if (!clients.includes('ALL_CLIENTS') && !clients.includes(req.clientId)) continue;
+    if (!appliesTo(policy, req.clientId)) continue;
     for (const rule of rules) {
-      if (!rule.conditions.grantTypes.include.includes(req.grantType)) continue;
-      if (!includesPerson(rule, req.user)) continue;
-      if (!includesScopes(rule, req.scopes)) continue;
-      return { policyId: policy.id, ruleId: rule.id, lifetimes: lifetimesOf(rule) };
+      if (mismatchOf(rule, req) === undefined) return { policyId: policy.id, ruleId: rule.id, lifetimes: lifetimesOf(rule) };
     }
   }
-  throw OAuthError.of('no_matching_policy');
+  const err = OAuthError.of('no_matching_policy');
+  denials.set(err, { server, request: req });
+  throw err;
+}
+
+/** The same evaluation, step by step: which policies applied and why each rule did or did not match. */
+export function explainPolicy(server: ServerContext, req: PolicyRequest): PolicyTrace {
+  const trace: PolicyTrace = { policies: [], match: undefined };
+  for (const { policy, rules } of server.config?.policies ?? []) {
+    if (!appliesTo(policy, req.clientId)) continue;
+    const checked: PolicyTrace['policies'][number] = { policy, rules: [] };
+    trace.policies.push(checked);
+    for (const rule of rules) {
+      const mismatch = mismatchOf(rule, req);
+      checked.rules.push({ rule, mismatch });
+      if (mismatch === undefined) {
+        trace.match = { policy, rule };
+        return trace;
+      }
+    }
+  }
+  return trace;
+}
+
+export interface PolicyDenial {
+  server: ServerContext;
+  request: PolicyRequest;
+}
+
+const denials = new WeakMap<OAuthError, PolicyDenial>();
+
+/** What was evaluated, when `err` is evaluatePolicy's no_matching_policy (for the System Log). */
+export function policyDenial(err: unknown): PolicyDenial | undefined {
+  return err instanceof OAuthError ? denials.get(err) : undefined;
 }

@@ -3,11 +3,12 @@
  * (claims `ver`, `jti`, `cid`, `uid`, `scp`…); neither needs a database write. A user grant's id is
  * carried in the access token's `jti` (`AT.<grantId>.<random>`) so revoking the grant (code reuse,
  * refresh-token reuse) also kills its access tokens at introspection and userinfo.
+ * previewAccessToken/previewIdToken build the same header and claims without signing (token preview).
  */
 import type { Container } from '../../container.js';
 import { randomToken } from '../../crypto/ids.js';
 import type { User } from '../../domain/model.js';
-import { signJwt } from '../../keys/jwt.js';
+import { rs256Header, signJwt } from '../../keys/jwt.js';
 import { toSeconds } from '../../lib/time.js';
 import type { ServerContext } from '../server-context.js';
 import { halfHash } from './token-hash.js';
@@ -46,9 +47,26 @@ export function grantIdFromJti(jti: unknown): string | undefined {
   return parts.length === 3 && parts[0] === 'AT' ? parts[1] : undefined;
 }
 
+/** A token as it would be signed: what token preview shows instead of a usable token. */
+export interface UnsignedJwt {
+  header: { kid: string; alg: 'RS256' };
+  payload: Record<string, unknown>;
+}
+
 export async function mintAccessToken(c: Pick<Container, 'keys' | 'clock'>, input: AccessTokenInput): Promise<MintedAccessToken> {
   const key = await c.keys.activeKey(input.server.id);
-  const iat = toSeconds(c.clock.now());
+  const { payload, jti, exp } = accessTokenClaims(c.clock.now(), input);
+  return { token: signJwt(payload, key.privateKey, key.kid), jti, expiresIn: input.lifetimeSeconds, exp };
+}
+
+/** The access token mintAccessToken would sign now, unsigned. */
+export async function previewAccessToken(c: Pick<Container, 'keys' | 'clock'>, input: AccessTokenInput): Promise<UnsignedJwt> {
+  const key = await c.keys.activeKey(input.server.id);
+  return { header: rs256Header(key.kid), payload: accessTokenClaims(c.clock.now(), input).payload };
+}
+
+function accessTokenClaims(now: number, input: AccessTokenInput): { payload: Record<string, unknown>; jti: string; exp: number } {
+  const iat = toSeconds(now);
   const exp = iat + input.lifetimeSeconds;
   const jti = accessTokenJti(input.grantId);
   const payload: Record<string, unknown> = {
@@ -65,7 +83,7 @@ export async function mintAccessToken(c: Pick<Container, 'keys' | 'clock'>, inpu
   if (input.user && input.authTime !== undefined) payload.auth_time = toSeconds(input.authTime);
   payload.sub = input.user ? input.user.profile.login : input.clientId;
   if (input.extra) for (const [k, v] of Object.entries(input.extra)) if (!(k in payload)) payload[k] = v;
-  return { token: signJwt(payload, key.privateKey, key.kid), jti, expiresIn: input.lifetimeSeconds, exp };
+  return { payload, jti, exp };
 }
 
 export interface IdTokenInput {
@@ -88,7 +106,17 @@ export interface IdTokenInput {
 
 export async function mintIdToken(c: Pick<Container, 'keys' | 'clock'>, input: IdTokenInput): Promise<string> {
   const key = await c.keys.activeKey(input.server.id);
-  const iat = toSeconds(c.clock.now());
+  return signJwt(idTokenClaims(c.clock.now(), input), key.privateKey, key.kid);
+}
+
+/** The ID token mintIdToken would sign now, unsigned. */
+export async function previewIdToken(c: Pick<Container, 'keys' | 'clock'>, input: IdTokenInput): Promise<UnsignedJwt> {
+  const key = await c.keys.activeKey(input.server.id);
+  return { header: rs256Header(key.kid), payload: idTokenClaims(c.clock.now(), input) };
+}
+
+function idTokenClaims(now: number, input: IdTokenInput): Record<string, unknown> {
+  const iat = toSeconds(now);
   const payload: Record<string, unknown> = {
     sub: input.user.id,
     ver: 1,
@@ -106,5 +134,5 @@ export async function mintIdToken(c: Pick<Container, 'keys' | 'clock'>, input: I
   if (input.code) payload.c_hash = halfHash(input.code);
   Object.assign(payload, userClaims(input.user, input.scopes, input.thin));
   if (input.extra) for (const [k, v] of Object.entries(input.extra)) if (!(k in payload)) payload[k] = v;
-  return signJwt(payload, key.privateKey, key.kid);
+  return payload;
 }
