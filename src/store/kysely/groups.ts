@@ -2,6 +2,7 @@
 import type { GroupsTable } from '../../db/schema.js';
 import type { Group, GroupType } from '../../domain/model.js';
 import type { GroupRepo } from '../store.js';
+import { prepareQuery } from './prepared.js';
 import { type Db, count, guardUnique, inTransaction, likePrefix, pageLimit } from './shared.js';
 import { rowToUser } from './users.js';
 
@@ -34,6 +35,14 @@ function toGroup(row: GroupsTable): Group {
     lastMembershipUpdated: row.last_membership_updated,
   };
 }
+
+// Read on every token grant (assignment check, custom claims), compiled once (see prepared.ts for why).
+const groupRefsQuery = prepareQuery((db, p: { userId: string }) =>
+  db.selectFrom('groups').select(['id', 'name'])
+    .where((eb) => eb.or([
+      eb('id', 'in', eb.selectFrom('group_members').select('group_id').where('user_id', '=', p.userId)),
+      eb.and([eb('type', '=', 'BUILT_IN'), eb('name', '=', EVERYONE)]),
+    ])));
 
 export function createGroupRepo(db: Db): GroupRepo {
   return {
@@ -126,12 +135,7 @@ export function createGroupRepo(db: Db): GroupRepo {
     },
 
     async groupRefsOfUser(userId) {
-      const rows = await db.selectFrom('groups').select(['id', 'name'])
-        .where((eb) => eb.or([
-          eb('id', 'in', eb.selectFrom('group_members').select('group_id').where('user_id', '=', userId)),
-          eb.and([eb('type', '=', 'BUILT_IN'), eb('name', '=', EVERYONE)]),
-        ]))
-        .execute();
+      const { rows } = await groupRefsQuery(db, { userId });
       return rows.map((r) => ({ id: r.id, name: r.name })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : 1));
     },
   };
