@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { User } from '../../src/domain/model.js';
+import { addScope, assign } from '../oauth/fixtures.js';
 import {
   Browser, formFields, pageSecurityProblems, postMessageData, readAuthorizationResponse, responseParams, type Mode,
 } from '../support/browser.js';
@@ -159,6 +160,72 @@ describe('open redirector (RFC 9700 §4.11)', () => {
       assert.equal(res.status, 400, target);
       assert.deepEqual(pageSecurityProblems(res), []);
     }
+  });
+});
+
+describe('consent (RFC 9700 §4.11: denial goes to the registered URI only; RFC 6819 §4.4.1.8: CSRF)', () => {
+  let consentApp: TestApp;
+  before(async () => {
+    await addScope(s.container, 'default', 'photos:read', { consent: 'REQUIRED' });
+    consentApp = await newApp(s, { redirectUris: ['https://photos.example.com/cb'] });
+    consentApp.app.body.settings.oauthClient.consent_method = 'REQUIRED';
+    await s.container.store.apps.update(consentApp.app);
+    s.container.cache.invalidateClient(consentApp.clientId);
+    await assign(s.container, consentApp, user);
+  });
+
+  async function consentForm(browser: Browser): Promise<Record<string, string>> {
+    const res = await browser.get(authorizePath(codeRequest(consentApp, { scope: 'openid photos:read' })));
+    assert.equal(res.status, 303, await res.text());
+    assert.ok(res.headers.get('location')!.startsWith('/login/consent?tx='));
+    const page = await browser.get(res.headers.get('location')!);
+    assert.deepEqual(pageSecurityProblems(page), []);
+    return formFields(await page.text());
+  }
+
+  it('Deny: access_denied with state and iss, to the registered URI only', async () => {
+    const fields = await consentForm(b);
+    const res = await b.postForm('/login/consent', { ...fields, decision: 'deny' });
+    assert.equal(res.status, 303);
+    const location = res.headers.get('location')!;
+    assert.ok(location.startsWith('https://photos.example.com/cb?'), location);
+    const p = responseParams(location, 'query');
+    assert.equal(p.error, 'access_denied');
+    assert.equal(p.state, 'st-1');
+    assert.equal(p.iss, issuerOf(s));
+    assert.equal(p.code, undefined);
+  });
+
+  it('prompt=none with consent still needed: consent_required to the registered URI', async () => {
+    const res = await b.get(authorizePath(codeRequest(consentApp, { scope: 'openid photos:read', prompt: 'none' })));
+    const p = responseParams(res.headers.get('location')!, 'query');
+    assert.ok(res.headers.get('location')!.startsWith('https://photos.example.com/cb?'));
+    assert.equal(p.error, 'consent_required');
+    assert.equal(p.iss, issuerOf(s));
+  });
+
+  it('a cross-site or token-less Allow is refused and grants nothing', async () => {
+    const fields = await consentForm(b);
+    const forged = await fetch(`${s.url}/login/consent`, {
+      method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `sid=${b.jar.get('sid')}` },
+      body: new URLSearchParams({ tx: fields.tx!, decision: 'allow' }),
+    });
+    assert.equal(forged.status, 403);
+    assert.equal(forged.headers.get('location'), null);
+    const foreign = await b.postForm('/login/consent', { ...fields, decision: 'allow' }, { origin: 'https://evil.example' });
+    assert.equal(foreign.status, 403);
+    const still = await b.get(authorizePath(codeRequest(consentApp, { scope: 'openid photos:read', prompt: 'none' })));
+    assert.equal(responseParams(still.headers.get('location')!, 'query').error, 'consent_required');
+  });
+
+  it("another user's consent transaction does not answer for this user", async () => {
+    const fields = await consentForm(b);
+    const mallory = await newUser(s, [consentApp]);
+    const mb = await signedInBrowser(s, app, mallory);
+    const csrf = await mb.get('/login/login.htm');
+    const res = await mb.postForm('/login/consent', { ...fields, csrf: formFields(await csrf.text()).csrf!, decision: 'allow' });
+    const location = res.headers.get('location') ?? '';
+    assert.ok(!location.includes('code='), location);
   });
 });
 
