@@ -29,11 +29,16 @@ interface Running {
   exited: Promise<Run>;
 }
 
+// Every child is killed when the file ends, even after a failed assertion, so none outlives the run.
+const children = new Set<ReturnType<typeof spawn>>();
+
 function startCli(args: string[], env: Record<string, string>): Running {
   const child = spawn(process.execPath, [...CLI, ...args], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  children.add(child);
+  child.on('exit', () => children.delete(child));
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -74,6 +79,7 @@ before(async () => {
 });
 
 after(async () => {
+  for (const child of children) child.kill('SIGKILL');
   await db.cleanup();
   rmSync(dataDir, { recursive: true, force: true });
 });
