@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { User } from '../../src/domain/model.js';
 import type { Browser } from '../support/browser.js';
+import { assign } from '../oauth/fixtures.js';
 import {
   authorize, clientAuth, codeRequest, getCode, newApp, newUser, pkce, postForm, postToken, redeem, signedInBrowser,
   startSecurityServer, userinfo, type SecurityServer, type TestApp,
@@ -210,6 +211,26 @@ describe('refresh-token replay (RFC 9700 §4.14.2; oidcc-refresh-token)', () => 
     const results = await Promise.all([refresh(spa, a.refresh_token), refresh(spa, a.refresh_token), refresh(spa, a.refresh_token)]);
     assert.ok(results.filter((r) => r.status === 200).length <= 1, results.map((r) => r.status).join(','));
     for (const r of results) if (r.status !== 200) assert.deepEqual(r.body, INVALID_REFRESH);
+  });
+
+  it("Okta's leeway (30 s by default): a retry inside it works, a replay after it kills the family", async () => {
+    // Trade-off kept for Okta compatibility (okta-api-model.md, Lifetimes): RFC 9700 §4.14.2 would
+    // refuse any reuse; Okta tolerates one within `leeway` seconds for clients retrying a lost answer.
+    const lenient = await newApp(s, { method: 'none', redirectUris: ['https://lenient.example.com/cb'], refreshToken: { rotation_type: 'ROTATE', leeway: 30 } });
+    await assign(s.container, lenient, user);
+    const { code, verifier } = await getCode(b, lenient);
+    const a = (await redeem(s, lenient, code, verifier)).body;
+    const [r1, r2] = await Promise.all([refresh(lenient, a.refresh_token), refresh(lenient, a.refresh_token)]);
+    assert.equal(r1.status, 200, r1.text);
+    assert.equal(r2.status, 200, r2.text);
+    s.clock.advance(31_000);
+    try {
+      assert.deepEqual((await refresh(lenient, a.refresh_token)).body, INVALID_REFRESH);
+      assert.deepEqual((await refresh(lenient, r1.body.refresh_token)).body, INVALID_REFRESH);
+      assert.deepEqual((await refresh(lenient, r2.body.refresh_token)).body, INVALID_REFRESH);
+    } finally {
+      s.clock.advance(-31_000);
+    }
   });
 
   it("another client's refresh token fails, and leaves the owner's token working", async () => {
