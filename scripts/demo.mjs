@@ -7,7 +7,7 @@
 //   GATEHOUSE_PORT (8080), GATEWAY_PORT (8585), DEMO_APP_PORT (8586), DEMO_DATA_DIR (./data/demo),
 //   GATEHOUSE_DEMO_PASSWORD (the demo user's password when it is created; default below).
 // For tests: DEMO_ACCESS_TOKEN_MINUTES shortens the rule's access-token lifetime (so renewal shows
-// within seconds), DEMO_FROM_SOURCE=1 runs src/ through tsx instead of the built dist/.
+// within seconds), DEMO_NO_REFRESH=1 renews without refresh tokens, DEMO_FROM_SOURCE=1 runs src/ through tsx instead of the built dist/.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -151,6 +151,8 @@ async function main() {
     GATEWAY_HOST: '127.0.0.1',
     GATEWAY_SESSION_STORE: `sqlite:${join(dataDir, 'gateway-sessions.db')}`,
     GATEWAY_LOG_LEVEL: env.GATEWAY_LOG_LEVEL ?? 'warn',
+    // DEMO_NO_REFRESH=1: no refresh tokens; the page renews silently (prompt=none) through /silent-callback.
+    ...(env.DEMO_NO_REFRESH === '1' ? { GATEWAY_REFRESH: 'false', OIDC_SCOPE: 'openid email profile' } : {}),
   });
   await waitFor(`${gatewayUrl}/readyz`, 'the gateway');
 

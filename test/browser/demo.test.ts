@@ -19,7 +19,7 @@ const CHROMIUM = '/usr/bin/chromium';
 const LOGIN = 'demo@example.com';
 const PASSWORD = 'Demo-Browser-9!';
 
-describe('npm run demo in Chromium', () => {
+for (const mode of ['refresh', 'silent'] as const) describe(`npm run demo in Chromium (renewal through ${mode === 'refresh' ? '/api/v1/auth/refresh' : '/silent-callback'})`, () => {
   let demo: ChildProcess;
   let dataDir: string;
   let gatewayUrl: string;
@@ -40,6 +40,7 @@ describe('npm run demo in Chromium', () => {
         PATH: process.env.PATH, HOME: process.env.HOME,
         GATEHOUSE_PORT: String(gatehousePort), GATEWAY_PORT: String(gatewayPort), DEMO_APP_PORT: String(appPort),
         DEMO_DATA_DIR: dataDir, DEMO_FROM_SOURCE: '1', GATEHOUSE_DEMO_PASSWORD: PASSWORD,
+        ...(mode === 'silent' ? { DEMO_NO_REFRESH: '1' } : {}),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -97,7 +98,7 @@ describe('npm run demo in Chromium', () => {
     assert.equal(claims.email, LOGIN);
     assert.equal(claims.name, 'Demo User');
     assert.equal(await page.textContent('#name'), 'Demo User');
-    assert.equal(await page.textContent('#renewal'), 'refresh');
+    assert.equal(await page.textContent('#renewal'), mode);
     assert.match((await page.textContent('#identity'))!, /"sub": "demo"/);
 
     // Make the access token expire (in the gateway's session store), then renew from the page.
@@ -106,15 +107,28 @@ describe('npm run demo in Chromium', () => {
     const changed = sessions.prepare(`UPDATE gatehouse_gateway_kv SET value = json_set(value, '$.accessTokenExpiresAt', ?) WHERE key LIKE 'session:%'`).run(expired).changes;
     sessions.close();
     assert.equal(changed, 1);
-    const [refresh] = await Promise.all([
-      page.waitForResponse((r) => r.url() === `${gatewayUrl}/api/v1/auth/refresh`),
-      page.click('#renew'),
-    ]);
-    assert.equal(refresh.status(), 200);
-    const body = await refresh.json() as { accessToken: string; expiryDuration: number };
-    assert.equal(body.accessToken.split('.').length, 3);
-    assert.ok(body.expiryDuration > Date.now(), `expiryDuration ${body.expiryDuration} is in the future`);
-    await page.waitForFunction(() => document.getElementById('renewed-at')?.textContent?.includes('via refresh'));
+    if (mode === 'refresh') {
+      const [refresh] = await Promise.all([
+        page.waitForResponse((r) => r.url() === `${gatewayUrl}/api/v1/auth/refresh`),
+        page.click('#renew'),
+      ]);
+      assert.equal(refresh.status(), 200);
+      const body = await refresh.json() as { accessToken: string; expiryDuration: number };
+      assert.equal(body.accessToken.split('.').length, 3);
+      assert.ok(body.expiryDuration > Date.now(), `expiryDuration ${body.expiryDuration} is in the future`);
+      await page.waitForFunction(() => document.getElementById('renewed-at')?.textContent?.includes('via refresh'));
+    } else {
+      // No refresh token: /refresh says so, and the page renews in a hidden iframe through /silent-callback.
+      const [refresh, silent] = await Promise.all([
+        page.waitForResponse((r) => r.url() === `${gatewayUrl}/api/v1/auth/refresh`),
+        page.waitForRequest((r) => r.url().startsWith(`${gatewayUrl}/silent-callback?`)),
+        page.click('#renew'),
+      ]);
+      assert.equal(refresh.status(), 401);
+      assert.equal((await refresh.json() as { error: string }).error, 'refresh_unavailable');
+      assert.ok(silent);
+      await page.waitForFunction(() => document.getElementById('renewed-at')?.textContent?.includes('via silent'));
+    }
     const session = await page.evaluate(() => fetch('/api/v1/auth/session').then((r) => r.json())) as { tokenExpiresAt: string; renewedAt: string };
     assert.ok(Date.parse(session.tokenExpiresAt) > Date.now() + 60_000, `renewed token expires ${session.tokenExpiresAt}`);
     assert.ok(session.renewedAt);
