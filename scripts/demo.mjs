@@ -74,7 +74,7 @@ function start(name, args, extraEnv) {
   return child;
 }
 
-async function waitFor(url, what, timeoutMs = 30_000) {
+async function waitFor(url, what, timeoutMs = 120_000) {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until && !stopping) {
     try {

@@ -45,7 +45,7 @@ for (const mode of ['refresh', 'silent'] as const) describe(`npm run demo in Chr
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the demo did not start in time:\n${output}`)), 90_000);
+      const timer = setTimeout(() => reject(new Error(`the demo did not start in time:\n${output}`)), 180_000);
       const onData = (c: Buffer) => {
         output += c.toString();
         if (output.includes('Gatehouse demo is running')) {
