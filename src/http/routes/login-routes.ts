@@ -36,6 +36,7 @@ export function loginRoutes(app: FastifyInstance, c: Container): void {
       sessionCookie: tokenCookie(req.headers.cookie, SESSION_COOKIE),
       origin: single(req.headers.origin),
       requestOrigin: requestOrigin(req),
+      request: req,
     }));
   });
 

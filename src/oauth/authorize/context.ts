@@ -3,6 +3,7 @@
  * earlier steps established (through `need`, which fails loudly if the order is wrong) and records
  * what it decided. Steps throw OAuthError; they never write responses.
  */
+import type { RequestInfo } from '../../audit/system-log.js';
 import type { Container } from '../../container.js';
 import type { App } from '../../domain/model.js';
 import type { UserAccess } from '../assignment.js';
@@ -29,6 +30,8 @@ export interface AuthorizeInput {
   startedAt?: number | undefined;
   /** Set when the request resumes from the consent page: the user's answer. */
   consent?: ConsentAnswer | undefined;
+  /** The HTTP request, for the System Log. */
+  request?: RequestInfo | undefined;
 }
 
 export class AuthorizeContext {

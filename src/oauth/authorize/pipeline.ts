@@ -4,6 +4,7 @@
  * response mode, with `state` and `iss` (RFC 9207) like every authorization response. A step may end
  * the run early: to ask the user to sign in (303 to the hosted sign-in page, the request sealed into
  * the URL), to ask for consent (303 to the consent page, likewise), or with the response itself.
+ * Every decision, success or failure, is a System Log event (../audit.ts); the two redirects are not.
  */
 import type { HtmlPage } from '../../pages/html.js';
 import { errorPageFor } from '../../pages/error-page.js';
@@ -11,6 +12,7 @@ import { CONSENT_PATH } from '../../pages/consent-page.js';
 import { SIGN_IN_PATH } from '../../pages/sign-in-page.js';
 import { OAuthError } from '../../errors/oauth-error.js';
 import { ORG_AUTH_SERVER_ID } from '../../domain/model.js';
+import { auditAuthorizeFailure, auditAuthorizeSuccess } from '../audit.js';
 import { checkConsent } from './check-consent.js';
 import { checkDuplicates } from './check-duplicates.js';
 import { checkIdTokenHint } from './check-id-token-hint.js';
@@ -78,9 +80,11 @@ export async function runAuthorize(c: AuthorizeDeps, input: AuthorizeInput): Pro
     if (!outcome) throw new Error('authorize pipeline ended without an outcome');
     if (outcome.kind === 'interaction') return signInRedirect(ctx, c);
     if (outcome.kind === 'consent') return consentRedirect(ctx, c, outcome.scopes);
+    auditAuthorizeSuccess(c, ctx, outcome.params);
     return respond(ctx, outcome.params);
   } catch (err) {
     if (!(err instanceof OAuthError)) c.log.error({ err }, 'authorize request failed');
+    auditAuthorizeFailure(c, ctx, err);
     if (err instanceof OAuthError && err.redirectable && ctx.redirectUri !== undefined && ctx.responseMode !== undefined) {
       return respond(ctx, { error: err.error, error_description: err.description });
     }

@@ -6,6 +6,7 @@
  * allow-list: unknown parameters are ignored (RFC 6749 §3.2), a known one sent twice is rejected
  * (RFC 6749 §3.1: "Request and response parameters MUST NOT be included more than once").
  */
+import type { RequestInfo } from '../../audit/system-log.js';
 import { OAuthError, invalidRequest } from '../../errors/oauth-error.js';
 import type { RequestOrigin } from '../server-context.js';
 
@@ -18,6 +19,8 @@ export interface ProtocolRequest {
   origin: RequestOrigin;
   /** The custom server id from the path; undefined for the org server. */
   authServerId: string | undefined;
+  /** The HTTP request, for the System Log (client IP, user agent, request id). */
+  request?: RequestInfo | undefined;
 }
 
 export interface ProtocolResponse {

@@ -109,6 +109,7 @@ export async function submitConsent(c: Container, input: SubmitConsentInput): Pr
     sessionCookie: input.sessionCookie,
     startedAt: tx.iat,
     consent: { userId: tx.consent.userId, scopes: tx.consent.scopes, decision },
+    request: input.request,
   });
 
   const current = await findSession(c, input.sessionCookie);

@@ -3,10 +3,11 @@
  * validated before anything changes: an id_token_hint must be one of this server's ID tokens
  * (expired is fine), and a post_logout_redirect_uri must be one of the hinted app's registered
  * Logout redirect URIs, exactly (or by the app's SUBDOMAIN wildcard, ../redirect-uris.ts). Then the
- * org session ends and the cookie is cleared. Only a request
+ * org session ends (System Log user.session.end) and the cookie is cleared. Only a request
  * carrying a valid hint is redirected back (no open redirect, no unverified bounce; ASVS 10.6.2);
  * otherwise the user sees the signed-out page.
  */
+import type { RequestInfo } from '../../audit/system-log.js';
 import type { Container } from '../../container.js';
 import { OAuthError } from '../../errors/oauth-error.js';
 import { errorPageFor } from '../../pages/error-page.js';
@@ -14,6 +15,7 @@ import { renderLoggedOutPage } from '../../pages/logged-out-page.js';
 import { verifyIdTokenHint, type VerifiedIdTokenHint } from '../authorize/id-token-hint.js';
 import type { AuthorizeParams } from '../authorize/params.js';
 import { appendQuery, type BrowserResult } from '../authorize/respond.js';
+import { auditSessionEnd } from '../audit.js';
 import { isRegisteredRedirectUri } from '../redirect-uris.js';
 import { resolveServer, type RequestOrigin } from '../server-context.js';
 import { findSession, revokeSessionByCookie } from '../sessions/sessions.js';
@@ -24,6 +26,8 @@ export interface LogoutInput {
   method: 'GET' | 'POST';
   origin: RequestOrigin;
   sessionCookie: string | undefined;
+  /** The HTTP request, for the System Log. */
+  request?: RequestInfo | undefined;
 }
 
 export type LogoutResult = BrowserResult & { clearCookie: boolean };
@@ -49,6 +53,7 @@ export async function runLogout(c: Deps, input: LogoutInput): Promise<LogoutResu
   // A hint for someone else does not end this browser's session.
   const endSession = !current || hint === undefined || hint.sub === current.user.id;
   if (endSession) await revokeSessionByCookie(c, input.sessionCookie);
+  if (endSession && current) auditSessionEnd(c, current.user, 'logout', input.request, hint?.audience[0]);
   const clearCookie = endSession && input.sessionCookie !== undefined;
 
   if (target === undefined) return { kind: 'page', page: renderLoggedOutPage(), clearCookie };

@@ -5,11 +5,13 @@
  * already-revoked tokens alike (RFC 7009 §2.2).
  *
  * A refresh token takes its whole grant with it, the access tokens of the grant included (RFC 7009
- * §2.1); an access token is revoked by its `jti` until it would have expired anyway.
+ * §2.1); an access token is revoked by its `jti` until it would have expired anyway. Every
+ * authenticated request is logged (app.oauth2.as.token.revoke, with what it revoked).
  */
 import type { Container } from '../../container.js';
 import { sha256 } from '../../crypto/ids.js';
 import { OAuthError } from '../../errors/oauth-error.js';
+import { auditRevoke } from '../audit.js';
 import { authenticateClient, CLIENT_AUTH_PARAMS } from '../client-auth/authenticate-client.js';
 import { NO_STORE, readForm, type ProtocolRequest, type ProtocolResponse } from '../client-auth/request.js';
 import { resolveServer } from '../server-context.js';
@@ -25,16 +27,22 @@ export async function revokeEndpoint(c: Container, req: ProtocolRequest): Promis
   const token = params.token;
   if (token === undefined || token === '') throw OAuthError.of('request_missing_token');
 
+  let revoked: 'access_token' | 'refresh_token' | undefined;
   if (looksLikeJwt(token)) {
     const claims = await verifyAccessToken(c, server, token);
-    if (claims && claims.cid === client.clientId) await c.store.revocations.add(`jti:${claims.jti}`, claims.exp * 1000);
+    if (claims && claims.cid === client.clientId) {
+      await c.store.revocations.add(`jti:${claims.jti}`, claims.exp * 1000);
+      revoked = 'access_token';
+    }
   } else if (token.length <= 512) {
     const id = sha256(token);
     const record = await c.store.refreshTokens.get(id);
     if (record && record.clientId === client.clientId && record.authServerId === server.id && record.revokedAt === null) {
       await c.store.refreshTokens.revoke(id, c.clock.now());
       await revokeGrant(c, record.grantId);
+      revoked = 'refresh_token';
     }
   }
+  auditRevoke(c, { app: client.app, server, tokenTypeHint: params.token_type_hint, revoked, request: req.request });
   return { status: 200, headers: { ...NO_STORE }, body: undefined };
 }

@@ -4,6 +4,7 @@
  * "Authentication failed" for every other failure, so callers can't tell unknown users from wrong
  * passwords.
  */
+import type { RequestInfo } from '../../audit/system-log.js';
 import type { Container } from '../../container.js';
 import { randomToken } from '../../crypto/ids.js';
 import { ApiError, validationError } from '../../errors/api-error.js';
@@ -12,7 +13,7 @@ import { isoDate } from '../../lib/time.js';
 import { passwordSignIn } from './password-sign-in.js';
 import { issueSessionToken, SESSION_TOKEN_LIFETIME_MS } from './session-token.js';
 
-type Deps = Pick<Container, 'config' | 'store' | 'clock'>;
+type Deps = Pick<Container, 'config' | 'store' | 'clock' | 'log'>;
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
@@ -47,10 +48,10 @@ export function parseAuthnRequest(body: unknown): { username: string; password: 
   return { username: username as string, password: password as string };
 }
 
-export async function authenticate(c: Deps, body: unknown): Promise<Record<string, unknown>> {
+export async function authenticate(c: Deps, body: unknown, request?: RequestInfo): Promise<Record<string, unknown>> {
   const { username, password } = parseAuthnRequest(body);
   const base = c.config.orgUrl;
-  const result = await passwordSignIn(c, username, password);
+  const result = await passwordSignIn(c, username, password, 'authn_api', request);
   const now = c.clock.now();
   switch (result.kind) {
     case 'success': {

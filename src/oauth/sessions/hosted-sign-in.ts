@@ -4,6 +4,7 @@
  * session (new cookie, the old session revoked: no fixation) and sends the browser back to /authorize
  * with a 303 (RFC 9700 §4.12). Every failure reads "Unable to sign in", whatever the cause.
  */
+import type { RequestInfo } from '../../audit/system-log.js';
 import type { Container } from '../../container.js';
 import { OAuthError } from '../../errors/oauth-error.js';
 import { errorPageFor } from '../../pages/error-page.js';
@@ -18,7 +19,7 @@ import { csrfCookie, sessionCookie } from './session-cookie.js';
 import { passwordSignIn } from './password-sign-in.js';
 import { createSession } from './sessions.js';
 
-type Deps = Pick<Container, 'config' | 'store' | 'cache' | 'clock' | 'box'>;
+type Deps = Pick<Container, 'config' | 'store' | 'cache' | 'clock' | 'box' | 'log'>;
 
 export type SignInResult = BrowserResult & { setCookies: string[] };
 
@@ -61,6 +62,8 @@ export interface SignInSubmission {
   origin: string | undefined;
   /** The origin the request arrived on. */
   requestOrigin: string;
+  /** The HTTP request, for the System Log. */
+  request?: RequestInfo | undefined;
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -76,7 +79,7 @@ export async function submitSignIn(c: Deps, input: SignInSubmission): Promise<Si
   if (txValue && !tx) return page(errorPageFor(OAuthError.of('request_expired')));
 
   const username = str(form.username)?.trim() ?? '';
-  const result = await passwordSignIn(c, username, str(form.password) ?? '');
+  const result = await passwordSignIn(c, username, str(form.password) ?? '', 'hosted_sign_in', input.request);
   if (result.kind !== 'success') {
     const view = await describe(c, tx);
     return page(renderSignInPage({

@@ -5,7 +5,7 @@ import { authenticate } from '../../../oauth/sessions/authn.js';
 
 export async function authnRoutes(app: FastifyInstance, c: Container): Promise<void> {
   app.post('/authn', async (req, reply) => {
-    const body = await authenticate(c, req.body);
+    const body = await authenticate(c, req.body, req);
     return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(body);
   });
 }

@@ -1,10 +1,12 @@
 /**
  * /api/v1/sessions/me: the caller's own org session, found by its `sid` cookie (end-user endpoint,
- * no API token). Read, end (DELETE) and extend (lifecycle/refresh); no session is 404 E0000007.
+ * no API token). Read, end (DELETE, logged as user.session.end) and extend (lifecycle/refresh); no
+ * session is 404 E0000007.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Container } from '../../../container.js';
 import { notFound } from '../../../errors/api-error.js';
+import { auditSessionEnd } from '../../../oauth/audit.js';
 import { clearSessionCookie, SESSION_COOKIE, tokenCookie } from '../../../oauth/sessions/session-cookie.js';
 import { sessionJson } from '../../../oauth/sessions/session-json.js';
 import { findSession, revokeSessionByCookie, touchSession, type ActiveSession } from '../../../oauth/sessions/sessions.js';
@@ -31,8 +33,9 @@ export async function sessionsRoutes(app: FastifyInstance, c: Container): Promis
   });
 
   app.delete('/sessions/me', async (req, reply) => {
-    await current(req);
+    const { user } = await current(req);
     await revokeSessionByCookie(c, cookieOf(req));
+    auditSessionEnd(c, user, 'sessions_api', req);
     return reply.code(204).header('set-cookie', clearSessionCookie(c.config.secureCookies)).send();
   });
 }

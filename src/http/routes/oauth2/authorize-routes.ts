@@ -50,6 +50,7 @@ export function authorizeRoutes(app: FastifyInstance, c: Container): void {
       origin: { protocol: req.protocol, host: req.host },
       sessionCookie: tokenCookie(req.headers.cookie, SESSION_COOKIE),
       startedAt,
+      request: req,
     });
     if (result.kind === 'page') return sendPage(reply, result.page, result.setCookies);
     return sendRedirect(reply, result.status, result.location, result.setCookies);
@@ -62,6 +63,7 @@ export function authorizeRoutes(app: FastifyInstance, c: Container): void {
       method: req.method === 'POST' ? 'POST' : 'GET',
       origin: { protocol: req.protocol, host: req.host },
       sessionCookie: tokenCookie(req.headers.cookie, SESSION_COOKIE),
+      request: req,
     });
     const cookies = result.clearCookie ? [clearSessionCookie(c.config.secureCookies)] : [];
     if (result.kind === 'page') return sendPage(reply, result.page, cookies);

@@ -23,6 +23,7 @@ function protocolRequest(req: FastifyRequest): ProtocolRequest {
     headers: req.headers,
     origin: { protocol: req.protocol, host: req.host },
     authServerId: (req.params as Params).authServerId,
+    request: req,
   };
 }
 

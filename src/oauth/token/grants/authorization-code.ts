@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { safeEqual } from '../../../crypto/compare.js';
 import { OAuthError } from '../../../errors/oauth-error.js';
 import { assertUserMayUseApp } from '../../assignment.js';
+import { auditReuse } from '../../audit.js';
 import { consumeAuthorizationCode, type AuthorizationCodePayload } from '../../authorization-code.js';
 import { createRefreshToken, issueUserTokens, revokeGrant } from '../issue-tokens.js';
 import type { GrantContext, GrantHandler } from '../token-endpoint.js';
@@ -40,6 +41,7 @@ async function handle(ctx: GrantContext) {
   const consumed = await consumeAuthorizationCode(c, codeValue);
   if (consumed.status === 'reused') {
     await revokeGrant(c, consumed.payload.grantId);
+    auditReuse(c, { app: client.app, userId: consumed.payload.userId, grantId: consumed.payload.grantId, artifact: 'authorization_code', request: ctx.request });
     throw OAuthError.of('invalid_authorization_code');
   }
   if (consumed.status !== 'ok') throw OAuthError.of('invalid_authorization_code');

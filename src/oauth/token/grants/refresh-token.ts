@@ -5,7 +5,8 @@
  * - ROTATE: every use marks the token rotated (one conditional UPDATE, so of concurrent uses exactly
  *   one wins) and returns a new token of the same family, which inherits the absolute expiry. A
  *   rotated token presented again within `leeway` seconds still works (a client retrying after a lost
- *   response); after that it is a replay: the whole grant is revoked.
+ *   response); after that it is a replay: the whole grant is revoked (System Log
+ *   app.oauth2.as.token.detect_reuse).
  * - STATIC: the same token is returned and its idle window moves forward.
  *
  * Every dead token gets exactly Okta's `invalid_grant` "The refresh token is invalid or expired.",
@@ -17,6 +18,7 @@ import { sha256 } from '../../../crypto/ids.js';
 import type { App, RefreshTokenRecord } from '../../../domain/model.js';
 import { OAuthError } from '../../../errors/oauth-error.js';
 import { assertUserMayUseApp } from '../../assignment.js';
+import { auditReuse } from '../../audit.js';
 import { evaluatePolicy } from '../../policy/evaluate-policy.js';
 import { parseScopeParam } from '../../scopes.js';
 import { createRefreshToken, issueUserTokens, revokeGrant, type RefreshPayload } from '../issue-tokens.js';
@@ -61,6 +63,7 @@ async function handle(ctx: GrantContext) {
   const replay = async (rotatedAt: number): Promise<void> => {
     if (Math.max(0, now - rotatedAt) < leewayMs) return;
     await revokeGrant(c, record.grantId);
+    auditReuse(c, { app: client.app, userId: record.userId, grantId: record.grantId, artifact: 'refresh_token', request: ctx.request });
     throw dead();
   };
   if (record.rotatedAt !== null) await replay(record.rotatedAt);
