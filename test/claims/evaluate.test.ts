@@ -9,7 +9,7 @@ import {
   parseExpression,
   type Expression,
 } from '../../src/oauth/claims/expression/index.js';
-import { context, run, timed } from './support.js';
+import { context, run } from './support.js';
 
 function evalError(source: string, message: RegExp, ctx = context()): void {
   assert.throws(
@@ -234,9 +234,7 @@ describe('evaluation limits', () => {
     let source = 'user.firstName';
     for (let i = 0; i < 12; i++) source = `String.replace(${source}, "n", "nnnnnnnn")`;
     assert.ok(source.length < 1024);
-    let elapsed = 0;
-    assert.throws(() => (elapsed = timed(() => run(source))), /longer than 16384 characters/);
-    assert.ok(elapsed < 1000);
+    assert.throws(() => run(source), /longer than 16384 characters/);
   });
 
   test('long strings from the profile are refused', () => {

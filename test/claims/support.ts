@@ -41,9 +41,3 @@ export function run(source: string, ctx: ExpressionContext = context()): unknown
   return evaluateExpression(parseExpression(source), ctx);
 }
 
-/** Milliseconds `f` takes, for "refused without hanging". */
-export function timed(f: () => void): number {
-  const start = performance.now();
-  f();
-  return performance.now() - start;
-}
