@@ -153,8 +153,10 @@ export function auditAuthorizeFailure(c: Deps, ctx: AuthorizeContext, err: unkno
 // /token
 
 /** A token named without its value: JWTs by `jti`, anything else by the hash it is stored under. */
-function tokenTarget(type: 'access_token' | 'id_token' | 'refresh_token', token: string): LogTarget {
-  const claims = type === 'refresh_token' ? undefined : decodeJwt(token)?.payload;
+function tokenTarget(
+  type: 'access_token' | 'id_token' | 'refresh_token', token: string, decoded?: Json | undefined,
+): LogTarget {
+  const claims = type === 'refresh_token' ? undefined : decoded ?? decodeJwt(token)?.payload;
   const id = typeof claims?.jti === 'string' ? claims.jti : sha256(token);
   const detailEntry: Json = {};
   if (typeof claims?.exp === 'number') detailEntry.expires = new Date(claims.exp * 1000).toISOString();
@@ -177,8 +179,7 @@ function tokenDebug(a: TokenAudit): Json {
 }
 
 /** The token response's user, from the access token just minted (its `uid` and `sub`). */
-function tokenActor(app: App, accessToken: string): LogActor {
-  const claims = decodeJwt(accessToken)?.payload;
+function tokenActor(app: App, claims: Json | undefined): LogActor {
   if (typeof claims?.uid !== 'string') return clientActor(app);
   return { id: claims.uid, type: 'User', alternateId: typeof claims.sub === 'string' ? claims.sub : null, displayName: null, detailEntry: null };
 }
@@ -193,12 +194,14 @@ export interface IssuedTokens {
 /** A successful /token request, then one event per token issued, as Okta logs them. */
 export function auditTokenGrant(c: Deps, a: TokenAudit & { app: App }, body: IssuedTokens): void {
   const app = appTarget(a.app);
-  const common = { actor: tokenActor(a.app, body.access_token), clientId: a.app.clientId, ...req(a.request) };
+  const accessClaims = decodeJwt(body.access_token)?.payload;
+  const common = { actor: tokenActor(a.app, accessClaims), clientId: a.app.clientId, ...req(a.request) };
   const issued = (['access_token', 'id_token', 'refresh_token'] as const).filter((t) => body[t] !== undefined);
   const debugData = { ...tokenDebug(a), grantedScopes: body.scope, tokens: issued };
   recordEvent(c, { ...common, eventType: 'app.oauth2.as.token.grant', target: [app], debugData });
   for (const type of issued) {
-    recordEvent(c, { ...common, eventType: `app.oauth2.as.token.grant.${type}`, target: [tokenTarget(type, body[type]!), app], debugData });
+    const target = tokenTarget(type, body[type]!, type === 'access_token' ? accessClaims : undefined);
+    recordEvent(c, { ...common, eventType: `app.oauth2.as.token.grant.${type}`, target: [target, app], debugData });
   }
 }
 
