@@ -335,7 +335,8 @@ describe('administrators\' changes', () => {
     await ok(await send('POST', `/api/v1/authorizationServers/${server.id}/credentials/lifecycle/keyRotate`, { use: 'sig' }));
     const rotated = await one(`eventType eq "app.oauth2.as.key.rollover" and target.id eq "${server.id}"`);
     byAdmin(rotated);
-    assert.ok(Array.isArray(rotated.debugContext.debugData.keys));
+    const keys = rotated.debugContext.debugData.keys as { kid: string; status: string }[];
+    assert.ok(keys.some((k) => k.status === 'ACTIVE') && keys.every((k) => Object.keys(k).join() === 'kid,status'), JSON.stringify(keys));
   });
 
   it('a refused change is logged as a FAILURE with Okta\'s error; a deleted object keeps its name', async () => {

@@ -140,7 +140,7 @@ on('POST', `${as}/:/lifecycle/deactivate`, { event: 'oauth2.as.deactivated', tar
 on('POST', `${as}/:/credentials/lifecycle/keyRotate`, {
   event: 'app.oauth2.as.key.rollover',
   targets: (x) => [server(x)],
-  debug: (x) => (Array.isArray(x.payload.keys) ? { keys: x.payload.keys } : undefined),
+  debug: (x) => (Array.isArray(x.payload.keys) ? { keys: x.payload.keys.map((k) => ({ kid: obj(k).kid, status: obj(k).status })) } : undefined),
 });
 for (const [kind, path] of [['scope', 'scopes'], ['claim', 'claims']] as const) {
   const sub = (x: Change, id: string | undefined) => [ref(kind, id, { server: x.p[0] }), server(x)];
