@@ -25,7 +25,7 @@
 import type { Container } from '../../container.js';
 import { notFound } from '../../errors/api-error.js';
 import { OAuthError } from '../../errors/oauth-error.js';
-import { assertUserMayUseApp } from '../../oauth/assignment.js';
+import { assertUserMayUseApp, type UserAccess } from '../../oauth/assignment.js';
 import { claimApp, customClaims, type ClaimSubject } from '../../oauth/claims/custom-claims.js';
 import {
   evaluatePolicy, explainPolicy, policyDenial, type PolicyDecision, type PolicyRequest,
@@ -194,7 +194,7 @@ async function simulate(c: PreviewDeps, server: ServerContext, app: App, user: U
     }
     case 'refresh_token': {
       requireGrant(app, 'refresh_token');
-      const granted = await userGrant(c, server, app, need(user), input, 'authorization_code', false, 'refresh_token');
+      const granted = await userGrant(c, server, app, need(user), input, 'authorization_code', false);
       const decision = await decide(c, server, granted.policy);
       const tokens = await userTokens(c, server, app, need(user), granted, decision.lifetimes.accessTokenSeconds);
       return allow(server, decision, granted.scopes, { ...tokens, refresh_token: rotationPreview(app, 'returned with the refreshed tokens') });
@@ -242,19 +242,19 @@ function scopesOf(server: ServerContext, requested: string[] | undefined): strin
 /** Scopes, user status and assignment of a user grant; the policy request it leads to. */
 async function userGrant(
   c: PreviewDeps, server: ServerContext, app: App, user: User, input: PreviewInput, policyGrant: string, idToken: boolean,
-  endpointGrant = input.grantType,
 ): Promise<Granted> {
+  const refresh = input.grantType === 'refresh_token';
   const scopes = scopesOf(server, input.scopes);
-  if (endpointGrant !== 'refresh_token' && !scopes.includes('openid') && (idToken || scopes.some((s) => PROFILE_SCOPES.includes(s)))) {
+  if (!refresh && !scopes.includes('openid') && (idToken || scopes.some((s) => PROFILE_SCOPES.includes(s)))) {
     throw new Denied(OAuthError.of('openid_scope_required'), 'scope',
       `${idToken ? 'An ID token' : `Scopes ${scopes.filter((s) => PROFILE_SCOPES.includes(s)).join(', ')}`} need the openid scope: add openid to the scopes.`);
   }
   if (user.status !== 'ACTIVE') {
-    const err = endpointGrant === 'refresh_token' ? OAuthError.of('invalid_refresh_token')
+    const err = refresh ? OAuthError.of('invalid_refresh_token')
       : user.status === 'PASSWORD_EXPIRED' ? OAuthError.of('password_expired') : OAuthError.of('invalid_user_status_error');
     throw new Denied(err, 'user_status', userStatusDetail(user));
   }
-  let access;
+  let access: UserAccess;
   try {
     access = await assertUserMayUseApp(c, app, user);
   } catch (err) {
