@@ -41,6 +41,12 @@ export function prepareQuery<P extends Record<string, unknown>, R>(build: (db: D
     }) as P;
     const query = build(db, params).compile();
     const names = query.parameters.map((v) => (v instanceof Placeholder ? v.name : undefined));
+    // A placeholder that did not become a parameter of its own was used as something else
+    // (`p.list[0]`, a value Kysely inspects): refuse the query rather than run it wrong.
+    const unused = [...placeholders.keys()].filter((n) => !names.includes(n));
+    if (unused.length || query.parameters.some((v) => v === undefined)) {
+      throw new Error(`prepareQuery: parameters ${unused.join(', ') || '(undefined)'} cannot be placeholders in: ${query.sql}`);
+    }
     const entry = { query, names };
     compiled.set(db, entry);
     return entry;

@@ -3,9 +3,10 @@ import type { RevocationRepo } from '../store.js';
 import { prepareQuery } from './prepared.js';
 import { type Db, count } from './shared.js';
 
-// Every new refresh token checks its grant (one id), compiled once (see prepared.ts for why).
-const anyOfOne = prepareQuery((db, p: { id: string }) =>
-  db.selectFrom('revocations').select('id').where('id', 'in', [p.id]).limit(1));
+// Every new refresh token checks its grant (one id), every access token at introspection and
+// userinfo its jti and grant (two): compiled once per number of ids (see prepared.ts for why).
+const anyRevokedQueries = [1, 2, 3, 4].map((n) => prepareQuery((db, p: Record<string, string>) =>
+  db.selectFrom('revocations').select('id').where('id', 'in', Array.from({ length: n }, (_, i) => p[`id${i}`]!)).limit(1)));
 
 export function createRevocationRepo(db: Db): RevocationRepo {
   return {
@@ -21,7 +22,12 @@ export function createRevocationRepo(db: Db): RevocationRepo {
 
     async anyRevoked(ids) {
       if (ids.length === 0) return false;
-      if (ids.length === 1) return (await anyOfOne(db, { id: ids[0]! })).rows.length > 0;
+      const prepared = anyRevokedQueries[ids.length - 1];
+      if (prepared) {
+        const params: Record<string, string> = {};
+        ids.forEach((id, i) => { params[`id${i}`] = id; });
+        return (await prepared(db, params)).rows.length > 0;
+      }
       const row = await db.selectFrom('revocations').select('id').where('id', 'in', ids).limit(1).executeTakeFirst();
       return row !== undefined;
     },
