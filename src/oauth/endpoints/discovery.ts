@@ -9,6 +9,7 @@ import type { Container } from '../../container.js';
 import { SYSTEM_SCOPES } from '../../domain/defaults.js';
 import { OAuthError } from '../../errors/oauth-error.js';
 import type { ProtocolRequest, ProtocolResponse } from '../client-auth/request.js';
+import type { ServerConfig } from '../config-cache.js';
 import { resolveServer, type ServerContext } from '../server-context.js';
 
 const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'];
@@ -62,6 +63,40 @@ export function serverMetadata(server: ServerContext, kind: MetadataKind): Recor
   return doc;
 }
 
+/*
+ * Why: the document is the same for every request to one server until its configuration changes,
+ * so it is serialized once and served as a string instead of being built and stringified each time.
+ * What it depends on is the key: the kind, the issuer (which, for a DYNAMIC server, comes from the
+ * request's origin, and which also fixes the endpoint URLs) and, for a custom server, the
+ * ServerConfig object the config cache hands out: a configuration change or reload is a new object,
+ * so its documents are built anew and the old ones go with the old object. The org server's
+ * document depends on nothing else.
+ */
+const orgDocuments = new Map<string, string>();
+const customDocuments = new WeakMap<ServerConfig, Map<string, string>>();
+/** Per server: a DYNAMIC issuer follows the Host header, so the variants kept are bounded. */
+const MAX_DOCUMENTS_PER_SERVER = 32;
+
+function serializedMetadata(server: ServerContext, kind: MetadataKind): string {
+  let documents = orgDocuments;
+  if (server.config) {
+    let forServer = customDocuments.get(server.config);
+    if (!forServer) customDocuments.set(server.config, (forServer = new Map()));
+    documents = forServer;
+  }
+  const key = `${kind} ${server.issuer}`;
+  let document = documents.get(key);
+  if (document === undefined) {
+    if (documents.size >= MAX_DOCUMENTS_PER_SERVER) documents.clear();
+    document = JSON.stringify(serverMetadata(server, kind));
+    documents.set(key, document);
+  }
+  return document;
+}
+
+const DISCOVERY_HEADERS = { 'Cache-Control': 'max-age=3600, must-revalidate', Vary: 'Origin' } as const;
+
+/** The body is the document already serialized (a JSON string, sent as is). */
 export async function discoveryEndpoint(c: Container, req: ProtocolRequest, kind: MetadataKind): Promise<ProtocolResponse> {
   let server: ServerContext;
   try {
@@ -69,9 +104,5 @@ export async function discoveryEndpoint(c: Container, req: ProtocolRequest, kind
   } catch (err) {
     throw err instanceof OAuthError ? err.withStatus(404) : err;
   }
-  return {
-    status: 200,
-    headers: { 'Cache-Control': 'max-age=3600, must-revalidate', Vary: 'Origin' },
-    body: serverMetadata(server, kind),
-  };
+  return { status: 200, headers: { ...DISCOVERY_HEADERS }, body: serializedMetadata(server, kind) };
 }
