@@ -42,11 +42,27 @@ const ALLOW_HEADERS = 'Accept, Content-Type, Authorization, X-Okta-User-Agent-Ex
 const EXPOSE_HEADERS = 'X-Okta-Request-Id, X-Rate-Limit-Limit, X-Rate-Limit-Remaining, X-Rate-Limit-Reset, Link, WWW-Authenticate, DPoP-Nonce';
 const MAX_AGE = '3600';
 
+// Why: every request is classified twice (onRequest, onSend) by up to seven regular expressions,
+// but real traffic uses a handful of paths: the answer is remembered per path (bounded).
+const endpointByPath = new Map<string, CorsEndpoint | null>();
+const MAX_REMEMBERED_PATHS = 1000;
+
 /** The CORS endpoint a request path belongs to, if any (the query string is ignored). */
 export function corsEndpoint(url: string): CorsEndpoint | undefined {
-  const path = url.split('?', 1)[0] ?? '';
-  for (const [pattern, endpoint] of ENDPOINTS) if (pattern.test(path)) return endpoint;
-  return undefined;
+  const query = url.indexOf('?');
+  const path = query === -1 ? url : url.slice(0, query);
+  const known = endpointByPath.get(path);
+  if (known !== undefined) return known ?? undefined;
+  let found: CorsEndpoint | null = null;
+  for (const [pattern, endpoint] of ENDPOINTS) {
+    if (pattern.test(path)) {
+      found = endpoint;
+      break;
+    }
+  }
+  if (endpointByPath.size >= MAX_REMEMBERED_PATHS) endpointByPath.clear();
+  endpointByPath.set(path, found);
+  return found ?? undefined;
 }
 
 async function allowed(list: CorsAllowList, originHeader: string, kind: CorsEndpointKind): Promise<boolean> {
@@ -66,6 +82,12 @@ export async function isCorsOriginAllowed(c: Pick<Container, 'store' | 'config' 
 
 function addVary(reply: FastifyReply, value: string): void {
   const current = reply.getHeader('vary');
+  // Why: almost always there is no Vary yet, or exactly this one: no parsing then.
+  if (current === undefined) {
+    reply.header('Vary', value);
+    return;
+  }
+  if (current === value) return;
   const raw = Array.isArray(current) ? current.join(',') : typeof current === 'string' ? current : '';
   const list = raw.split(',').map((v) => v.trim()).filter(Boolean);
   if (list.includes('*') || list.some((v) => v.toLowerCase() === value.toLowerCase())) return;
@@ -75,10 +97,8 @@ function addVary(reply: FastifyReply, value: string): void {
 export function registerCors(app: FastifyInstance, c: Container): void {
   const list = corsAllowList(c);
 
-  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-    const endpoint = corsEndpoint(request.url);
-    if (!endpoint) return;
-    addVary(reply, 'Origin');
+  /** The CORS headers for a request to `endpoint`; answers a preflight itself (then true). */
+  const answer = async (request: FastifyRequest, reply: FastifyReply, endpoint: CorsEndpoint): Promise<boolean> => {
     const origin = request.headers.origin;
     let ok = false;
     if (typeof origin === 'string' && origin !== '') {
@@ -92,7 +112,7 @@ export function registerCors(app: FastifyInstance, c: Container): void {
     const preflight = request.method === 'OPTIONS' && request.headers['access-control-request-method'] !== undefined;
     if (!preflight) {
       if (ok) reply.header('Access-Control-Expose-Headers', EXPOSE_HEADERS);
-      return;
+      return false;
     }
     if (ok) {
       reply.header('Access-Control-Allow-Methods', endpoint.methods)
@@ -100,13 +120,27 @@ export function registerCors(app: FastifyInstance, c: Container): void {
         .header('Access-Control-Max-Age', MAX_AGE);
     }
     await reply.code(204).send();
-    return reply;
+    return true;
+  };
+
+  // Callback-style hooks. Why: an async hook costs a promise and a microtask hop on every request;
+  // the common case (no Origin header, not a preflight: server-side clients) needs neither.
+  app.addHook('onRequest', (request, reply, done) => {
+    const endpoint = corsEndpoint(request.url);
+    if (!endpoint) return done();
+    addVary(reply, 'Origin');
+    const origin = request.headers.origin;
+    // Without an Origin nothing is allowed, so only a preflight has anything left to do.
+    if ((typeof origin !== 'string' || origin === '') && request.method !== 'OPTIONS') return done();
+    answer(request, reply, endpoint).then((answered) => {
+      if (!answered) done();
+    }, done);
   });
 
   // Handlers may set Vary themselves; Origin must stay in it on CORS endpoints.
-  app.addHook('onSend', async (request, reply, payload) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     if (corsEndpoint(request.url)) addVary(reply, 'Origin');
-    return payload;
+    done(null, payload);
   });
 
   // OPTIONS on any path without its own OPTIONS route: an empty 204 rather than a 404.
