@@ -14,8 +14,9 @@ export interface UserAccess {
   groups: GroupRef[];
 }
 
-export async function assertUserMayUseApp(c: Pick<Container, 'store'>, app: App, user: User): Promise<UserAccess> {
-  const groups = await c.store.groups.groupRefsOfUser(user.id);
+/** `groups`: the user's groups when the caller has already read them (alongside the user). */
+export async function assertUserMayUseApp(c: Pick<Container, 'store'>, app: App, user: User, groups?: GroupRef[]): Promise<UserAccess> {
+  groups ??= await c.store.groups.groupRefsOfUser(user.id);
   const groupIds = groups.map((g) => g.id).sort();
   if (!(await c.store.apps.isAssigned(app.id, user.id, groupIds))) throw OAuthError.of('user_not_assigned');
   return { groupIds, groups };

@@ -52,9 +52,10 @@ async function handle(ctx: GrantContext) {
   if (params.redirect_uri !== code.redirectUri) throw OAuthError.of('mismatched_redirect_uri');
   checkPkce(ctx, code, params.code_verifier);
 
-  const user = await c.store.users.get(code.userId);
+  // Both need only the user id: read together, one round trip fewer on PostgreSQL.
+  const [user, userGroups] = await Promise.all([c.store.users.get(code.userId), c.store.groups.groupRefsOfUser(code.userId)]);
   if (!user || user.status !== 'ACTIVE') throw OAuthError.of('invalid_authorization_code');
-  const { groups } = await assertUserMayUseApp(c, client.app, user);
+  const { groups } = await assertUserMayUseApp(c, client.app, user, userGroups);
 
   let refreshToken: string | undefined;
   if (code.scopes.includes('offline_access') && client.grantTypes.includes('refresh_token')) {

@@ -74,9 +74,10 @@ async function handle(ctx: GrantContext) {
   if (denied.length) throw OAuthError.of('refresh_scopes_denied', `[${denied.join(', ')}]`);
   const scopes = requested.length ? requested : original.scopes;
 
-  const user = await c.store.users.get(record.userId);
+  // Both need only the user id: read together, one round trip fewer on PostgreSQL.
+  const [user, userGroups] = await Promise.all([c.store.users.get(record.userId), c.store.groups.groupRefsOfUser(record.userId)]);
   if (!user || user.status !== 'ACTIVE') throw dead();
-  const { groupIds, groups } = await assertUserMayUseApp(c, client.app, user);
+  const { groupIds, groups } = await assertUserMayUseApp(c, client.app, user, userGroups);
   const { lifetimes } = evaluatePolicy(server, {
     clientId: client.clientId,
     grantType: 'authorization_code',
