@@ -21,6 +21,22 @@ export function signJwt(payload: JwtPayload, key: KeyObject, kid: string): strin
   return `${input}.${rsaSign('sha256', Buffer.from(input), key).toString('base64url')}`;
 }
 
+/**
+ * signJwt, with the RSA operation on libuv's thread pool. Why: an RS256 signature is the largest
+ * CPU cost of a token request (two for a refresh with openid); signed on the event loop it stalls
+ * every other request meanwhile, signed on the pool it runs beside them (+25-33% token requests
+ * per second in the benchmark, same CPU per request). Same bytes as signJwt.
+ */
+export function signJwtAsync(payload: JwtPayload, key: KeyObject, kid: string): Promise<string> {
+  const input = `${b64json(rs256Header(kid))}.${b64json(payload)}`;
+  return new Promise((resolve, reject) => {
+    rsaSign('sha256', Buffer.from(input), key, (err, signature) => {
+      if (err) reject(err);
+      else resolve(`${input}.${signature.toString('base64url')}`);
+    });
+  });
+}
+
 export interface DecodedJwt {
   header: Record<string, unknown>;
   payload: JwtPayload;

@@ -8,7 +8,7 @@
 import type { Container } from '../../container.js';
 import { randomToken } from '../../crypto/ids.js';
 import type { User } from '../../domain/model.js';
-import { rs256Header, signJwt } from '../../keys/jwt.js';
+import { rs256Header, signJwtAsync } from '../../keys/jwt.js';
 import { toSeconds } from '../../lib/time.js';
 import type { ServerContext } from '../server-context.js';
 import { halfHash } from './token-hash.js';
@@ -56,7 +56,7 @@ export interface UnsignedJwt {
 export async function mintAccessToken(c: Pick<Container, 'keys' | 'clock'>, input: AccessTokenInput): Promise<MintedAccessToken> {
   const key = await c.keys.activeKey(input.server.id);
   const { payload, jti, exp } = accessTokenClaims(c.clock.now(), input);
-  return { token: signJwt(payload, key.privateKey, key.kid), jti, expiresIn: input.lifetimeSeconds, exp };
+  return { token: await signJwtAsync(payload, key.privateKey, key.kid), jti, expiresIn: input.lifetimeSeconds, exp };
 }
 
 /** The access token mintAccessToken would sign now, unsigned. */
@@ -106,7 +106,7 @@ export interface IdTokenInput {
 
 export async function mintIdToken(c: Pick<Container, 'keys' | 'clock'>, input: IdTokenInput): Promise<string> {
   const key = await c.keys.activeKey(input.server.id);
-  return signJwt(idTokenClaims(c.clock.now(), input), key.privateKey, key.kid);
+  return signJwtAsync(idTokenClaims(c.clock.now(), input), key.privateKey, key.kid);
 }
 
 /** The ID token mintIdToken would sign now, unsigned. */
