@@ -219,7 +219,7 @@ export interface PolicyRule {
   lastUpdated: number;
 }
 
-export type ArtifactKind = 'code' | 'session_token';
+export type ArtifactKind = 'code' | 'session_token' | 'state_token';
 
 export type ConsumeResult<T> =
   | { status: 'ok'; payload: T }

@@ -2,6 +2,14 @@
 import { isoDate } from '../lib/time.js';
 import type { User } from './model.js';
 
+/** The user's credentials object: `password: {}` when there is one (never its value), the provider. */
+export function userCredentialsJson(user: User): Record<string, unknown> {
+  return {
+    ...(user.passwordHash ? { password: {} } : {}),
+    provider: { type: 'OKTA', name: 'OKTA' },
+  };
+}
+
 export function userJson(user: User, orgUrl: string, userTypeId: string): Record<string, unknown> {
   return {
     id: user.id,
@@ -14,10 +22,7 @@ export function userJson(user: User, orgUrl: string, userTypeId: string): Record
     passwordChanged: isoDate(user.passwordChanged),
     type: { id: userTypeId },
     profile: user.profile,
-    credentials: {
-      ...(user.passwordHash ? { password: {} } : {}),
-      provider: { type: 'OKTA', name: 'OKTA' },
-    },
+    credentials: userCredentialsJson(user),
     _links: {
       self: { href: `${orgUrl}/api/v1/users/${user.id}` },
     },

@@ -4,7 +4,7 @@
  */
 import type { Container } from '../container.js';
 import { ID_PREFIX, newId } from '../crypto/ids.js';
-import { hashPassword } from '../crypto/passwords.js';
+import { hashPassword, verifyPassword } from '../crypto/passwords.js';
 import { ApiError, notFound, validationError } from '../errors/api-error.js';
 import { DuplicateError, type Page, type Store, type UserFilter } from '../store/store.js';
 import type { Group, User, UserProfile, UserStatus } from './model.js';
@@ -20,6 +20,9 @@ const DUPLICATE = 'An object with this field already exists in the current organ
 const MIN_PASSWORD = 8;
 const MAX_PASSWORD = 256;
 const MAX_LOGIN = 100;
+/** An old password longer than this is wrong without an argon2 run (sign-in refuses the same). */
+const MAX_OLD_PASSWORD = 1024;
+const PASSWORD_REQUIREMENTS = `Password requirements were not met. Password requirements: at least ${MIN_PASSWORD} characters, at most ${MAX_PASSWORD} characters.`;
 // A deliberately loose check, like Okta's: one @, something on each side, a dot in the domain.
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -142,7 +145,7 @@ function readPassword(body: Json, causes: Cause[]): string | undefined {
   if (typeof value !== 'string' || value.length < MIN_PASSWORD || value.length > MAX_PASSWORD) {
     causes.push({
       field: 'password',
-      message: `Password requirements were not met. Password requirements: at least ${MIN_PASSWORD} characters, at most ${MAX_PASSWORD} characters.`,
+      message: PASSWORD_REQUIREMENTS,
     });
     return undefined;
   }
@@ -340,4 +343,93 @@ export async function deleteUser(c: UsersDeps, idOrLogin: string, principal: Use
     return;
   }
   await c.store.users.delete(user.id);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Password change (validating the current password)
+
+export type PasswordChangeDeps = Pick<Container, 'store' | 'clock' | 'config'>;
+
+export type PasswordCheck = { ok: true } | { ok: false; user: User; locked: boolean };
+
+/**
+ * Checks a change of `user`'s password from `oldPassword` to `newPassword`, writing nothing but the
+ * failure count. A wrong old password counts towards the lockout threshold exactly like a failed
+ * sign-in (for ACTIVE and PASSWORD_EXPIRED users) and throws Okta's 403 E0000014 "Update of
+ * credentials failed"; `onFailure` learns first whether it locked the account. A new password
+ * that breaks the policy (length) or equals the old one is Okta's 403 E0000080.
+ */
+export async function checkPasswordChange(
+  c: PasswordChangeDeps, user: User, oldPassword: string, newPassword: string,
+  onFailure?: (failure: Extract<PasswordCheck, { ok: false }>) => void,
+): Promise<void> {
+  const ok = oldPassword.length <= MAX_OLD_PASSWORD && (await verifyPassword(user.passwordHash, oldPassword));
+  if (!ok) {
+    let after: User | undefined;
+    if (user.status === 'ACTIVE' || user.status === 'PASSWORD_EXPIRED') {
+      after = await c.store.users.recordFailedLogin(user.id, c.config.lockoutThreshold, c.clock.now());
+    }
+    onFailure?.({ ok: false, user, locked: after?.status === 'LOCKED_OUT' && user.status !== 'LOCKED_OUT' });
+    throw ApiError.of('E0000014', [], ['oldPassword: The credentials provided were incorrect.']);
+  }
+  if (newPassword.length < MIN_PASSWORD || newPassword.length > MAX_PASSWORD) {
+    throw ApiError.of('E0000080', [], [`password: ${PASSWORD_REQUIREMENTS}`]);
+  }
+  if (newPassword === oldPassword) {
+    throw ApiError.of('E0000080', [], ['password: Password cannot be your current password']);
+  }
+}
+
+/**
+ * Sets a new password on a user whose change was checked: the failure count is reset, and a
+ * PASSWORD_EXPIRED or RECOVERY user becomes ACTIVE. `revokeSessions` also ends the user's sessions,
+ * in the same transaction. Returns the user as stored.
+ */
+export async function setCheckedPassword(c: PasswordChangeDeps, userId: string, newPassword: string, revokeSessions = false): Promise<User> {
+  const passwordHash = await hashPassword(newPassword);
+  const now = c.clock.now();
+  return c.store.transaction(async (tx) => {
+    const current = await tx.users.get(userId);
+    if (!current) throw notFound('User', userId);
+    const user: User = { ...current, passwordHash, passwordChanged: now, lastUpdated: now, failedLogins: 0 };
+    if (current.status === 'PASSWORD_EXPIRED' || current.status === 'RECOVERY') {
+      user.status = 'ACTIVE';
+      user.statusChanged = now;
+      user.activated ??= now;
+    }
+    await tx.users.update(user);
+    if (revokeSessions) await tx.sessions.revokeForUser(user.id, now);
+    return user;
+  });
+}
+
+/** A password credential `{value}` of a change-password body: the value, or a validation cause. */
+function credentialValue(body: Json, field: 'oldPassword' | 'newPassword', causes: Cause[]): string {
+  const credential = body[field];
+  const value = isObject(credential) ? credential.value : undefined;
+  if (typeof value !== 'string' || value === '') causes.push({ field, message: BLANK });
+  return typeof value === 'string' ? value : '';
+}
+
+/** Statuses whose password can be changed (Okta: a valid password credential is needed too). */
+const CHANGEABLE = new Set<UserStatus>(['STAGED', 'ACTIVE', 'PASSWORD_EXPIRED', 'RECOVERY']);
+
+/**
+ * POST /users/{id}/credentials/change_password `{oldPassword:{value}, newPassword:{value}, revokeSessions}`:
+ * Okta's "Update password", validating the current password. Other statuses, and users without a
+ * password, are 403 E0000035 "Change password not allowed on specified user."
+ */
+export async function changeUserPassword(c: PasswordChangeDeps, idOrLogin: string, rawBody: unknown, principal?: User): Promise<User> {
+  const body = bodyObject(rawBody);
+  const causes: Cause[] = [];
+  const oldPassword = credentialValue(body, 'oldPassword', causes);
+  const newPassword = credentialValue(body, 'newPassword', causes);
+  if (body.revokeSessions !== undefined && typeof body.revokeSessions !== 'boolean') {
+    causes.push({ field: 'revokeSessions', message: 'The field must be a boolean' });
+  }
+  if (causes.length > 0) throw validationError(causes);
+  const user = await findUser(c, idOrLogin, principal);
+  if (!CHANGEABLE.has(user.status) || !user.passwordHash) throw ApiError.of('E0000035');
+  await checkPasswordChange(c, user, oldPassword, newPassword);
+  return setCheckedPassword(c, user.id, newPassword, body.revokeSessions === true);
 }

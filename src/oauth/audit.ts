@@ -6,6 +6,7 @@
  * |------------------------------------------------|-------------------------------|---------------------------------------|
  * | user.session.start                             | password check (hosted page, /api/v1/authn) | SUCCESS; FAILURE INVALID_CREDENTIALS, LOCKED_OUT, PASSWORD_EXPIRED |
  * | user.account.lock (WARN)                       | the failure that locks it     | FAILURE LOCKED_OUT                    |
+ * | user.account.update_password                   | /api/v1/authn/credentials/change_password | SUCCESS; FAILURE INVALID_CREDENTIALS (wrong old password) |
  * | user.session.end                               | /v1/logout, DELETE /api/v1/sessions/me | SUCCESS                      |
  * | app.oauth2.as.authorize                        | every /authorize decision     | SUCCESS; FAILURE with Okta's internal code (user_not_assigned, no_matching_policy, consent_required, login_required…) |
  * | app.oauth2.as.authorize.code, .implicit.access_token, .implicit.id_token, user.authentication.sso | what /authorize issued | SUCCESS |
@@ -86,6 +87,20 @@ export function auditSignIn(c: Deps, username: string, outcome: SignInOutcome, v
   if (outcome.kind === 'failed' && outcome.locked && outcome.user) {
     recordEvent(c, { ...common, eventType: 'user.account.lock', target: [userTarget(outcome.user)], outcome: { result: 'FAILURE', reason: 'LOCKED_OUT' } });
   }
+}
+
+/** user.account.update_password by the user (an expired password changed through /api/v1/authn). */
+export function auditPasswordChange(c: Deps, user: User, outcome: 'success' | 'failed' | 'locked', request?: RequestInfo): void {
+  const common = {
+    actor: userActor(user), target: [userTarget(user)], authenticationContext: PASSWORD_CONTEXT,
+    debugData: { signInInterface: 'authn_api' }, ...req(request),
+  };
+  recordEvent(c, {
+    ...common,
+    eventType: 'user.account.update_password',
+    outcome: outcome === 'success' ? { result: 'SUCCESS' } : { result: 'FAILURE', reason: 'INVALID_CREDENTIALS' },
+  });
+  if (outcome === 'locked') recordEvent(c, { ...common, eventType: 'user.account.lock', outcome: { result: 'FAILURE', reason: 'LOCKED_OUT' } });
 }
 
 export function auditSessionEnd(c: Deps, user: User, via: 'logout' | 'sessions_api', request?: RequestInfo, clientId?: string): void {

@@ -162,6 +162,8 @@ export interface ArtifactRepo {
    * already consumed, `expired` or `missing` otherwise.
    */
   consume<T>(id: string, kind: ArtifactKind, now: number): Promise<ConsumeResult<T>>;
+  /** The payload of a live (unconsumed, unexpired) artifact, without consuming it; undefined otherwise. */
+  peek<T>(id: string, kind: ArtifactKind, now: number): Promise<T | undefined>;
   /** Stores extra data on an artifact after consumption (e.g. the grant issued from a code). */
   annotate(id: string, payload: unknown): Promise<void>;
   deleteExpired(now: number): Promise<number>;

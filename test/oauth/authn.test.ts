@@ -77,8 +77,8 @@ describe('POST /api/v1/authn', () => {
     const r = await authn({ username: victim.profile.login, password: PASSWORD });
     assert.equal(r.status, 200);
     assert.equal(r.body.status, 'LOCKED_OUT');
-    assert.equal(r.body.sessionToken, undefined);
-    assert.deepEqual(r.body._links.next, { name: 'unlock', href: `${s.orgUrl}/api/v1/authn/recovery/unlock`, hints: { allow: ['POST'] } });
+    // Self-service unlock is not offered: no stateToken, no sessionToken, no link to a recovery endpoint.
+    assert.deepEqual(r.body, { status: 'LOCKED_OUT' });
   });
 
   it('an expired password gets the PASSWORD_EXPIRED state with a stateToken, not a session', async () => {

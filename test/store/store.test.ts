@@ -589,6 +589,18 @@ describe('artifacts', () => {
     assert.deepEqual(await store.artifacts.consume('st-1', 'session_token', T), { status: 'ok', payload: { userId: 'u' } });
   });
 
+  test('peek reads a live artifact without consuming it; nothing for the wrong kind, expired or consumed', async () => {
+    const state = { userId: 'u-peek', expiresAt: T + 10 };
+    await store.artifacts.put('state-1', 'state_token', state, T + 10, T);
+    assert.deepEqual(await store.artifacts.peek('state-1', 'state_token', T), state);
+    assert.deepEqual(await store.artifacts.peek('state-1', 'state_token', T + 9), state);
+    assert.equal(await store.artifacts.peek('state-1', 'session_token', T), undefined);
+    assert.equal(await store.artifacts.peek('nope', 'state_token', T), undefined);
+    assert.equal(await store.artifacts.peek('state-1', 'state_token', T + 10), undefined);
+    assert.deepEqual(await store.artifacts.consume('state-1', 'state_token', T + 1), { status: 'ok', payload: state });
+    assert.equal(await store.artifacts.peek('state-1', 'state_token', T + 2), undefined);
+  });
+
   test('duplicate id is DuplicateError', async () => {
     await store.artifacts.put('code-dup', 'code', payload, LATER, T);
     await rejectsDuplicate(store.artifacts.put('code-dup', 'code', payload, LATER, T), 'id');

@@ -97,6 +97,7 @@ const USER_OPERATIONS: Record<string, string> = {
 for (const [op, event] of Object.entries(USER_OPERATIONS)) {
   on('POST', `/users/:/lifecycle/${op}`, { event, targets: (x) => [ref('user', x.p[0])] });
 }
+on('POST', '/users/:/credentials/change_password', { event: 'user.account.update_password', targets: (x) => [ref('user', x.p[0])] });
 on('DELETE', '/users/:/sessions', { event: 'user.session.clear', targets: (x) => [ref('user', x.p[0])] });
 
 // Groups and memberships

@@ -1,4 +1,4 @@
-/** One-time artifacts (authorization codes, session tokens) with exactly-once consumption. */
+/** One-time artifacts (authorization codes, session tokens, authn state tokens) with exactly-once consumption. */
 import type { ArtifactKind, ConsumeResult } from '../../domain/model.js';
 import type { ArtifactRepo } from '../store.js';
 import { type Db, count, guardUnique, inTransaction, parseJson, toJson } from './shared.js';
@@ -33,6 +33,14 @@ export function createArtifactRepo(db: Db): ArtifactRepo {
       if (row.consumed_at !== null) return { status: 'reused', payload: parseJson<T>(row.payload) };
       if (row.expires_at <= now) return { status: 'expired' };
       return { status: 'missing' };
+    },
+
+    async peek<T>(id: string, kind: ArtifactKind, now: number): Promise<T | undefined> {
+      const row = await db.selectFrom('artifacts').select('payload')
+        .where('id', '=', id).where('kind', '=', kind)
+        .where('consumed_at', 'is', null).where('expires_at', '>', now)
+        .executeTakeFirst();
+      return row ? parseJson<T>(row.payload) : undefined;
     },
 
     async annotate(id, payload) {

@@ -1,11 +1,11 @@
-/** /api/v1/users: Okta's Users API (CRUD, lifecycle, groups of a user). */
+/** /api/v1/users: Okta's Users API (CRUD, lifecycle, password change, groups of a user). */
 import type { FastifyInstance } from 'fastify';
 import type { Container } from '../../../container.js';
 import { groupJson } from '../../../domain/group-json.js';
 import type { User } from '../../../domain/model.js';
-import { userJson } from '../../../domain/user-json.js';
+import { userCredentialsJson, userJson } from '../../../domain/user-json.js';
 import {
-  changeUserStatus, createUser, deleteUser, findUser, LIFECYCLE_OPERATIONS, listUserGroups, listUsers, updateUser, userTypeId,
+  changeUserPassword, changeUserStatus, createUser, deleteUser, findUser, LIFECYCLE_OPERATIONS, listUserGroups, listUsers, updateUser, userTypeId,
 } from '../../../domain/users-service.js';
 import { apiPrincipal, requireApiToken } from '../../plugins/api-auth.js';
 import { rejectNulCharacters } from './input-guard.js';
@@ -43,6 +43,10 @@ export async function usersRoutes(app: FastifyInstance, c: Container): Promise<v
 
   app.get<ById>('/users/:id/groups', async (req) =>
     (await listUserGroups(c, req.params.id, apiPrincipal(req))).map((g) => groupJson(g, orgUrl)));
+
+  // Okta's "Update password": answers with the user's credentials object.
+  app.post<ById>('/users/:id/credentials/change_password', async (req) =>
+    userCredentialsJson(await changeUserPassword(c, req.params.id, req.body, apiPrincipal(req))));
 
   for (const op of LIFECYCLE_OPERATIONS) {
     app.post<ById>(`/users/:id/lifecycle/${op}`, async (req) => {
