@@ -240,7 +240,7 @@ describe('implicit (hybrid): response_types decide which tokens /authorize retur
   async function refused(res: Response): Promise<void> {
     assert.equal(res.status, 302, await res.text());
     const p = responseParams(res.headers.get('location')!, 'fragment');
-    assert.equal(p.error, 'unauthorized_client', JSON.stringify(p));
+    assert.equal(p.error, 'unsupported_response_type', JSON.stringify(p));
     assert.equal(p.access_token, undefined);
     assert.equal(p.id_token, undefined);
     assert.equal(p.code, undefined);

@@ -305,11 +305,11 @@ describe('request validation errors go back to the client with state and iss', (
   it('a response type the app does not allow, and a grant it does not have', async () => {
     const codeOnly = await createOidcApp(s.container, { responseTypes: ['code'], grantTypes: ['authorization_code'] });
     await assignUser(s.container, codeOnly, user);
-    await expectRedirectError(await signedIn.get(path(base({ response_type: 'token', nonce: 'n' }, codeOnly))), 'unauthorized_client',
-      'The client is not authorized to use the provided grant type. Configured grant types: [authorization_code].', 'fragment');
+    await expectRedirectError(await signedIn.get(path(base({ response_type: 'token', nonce: 'n' }, codeOnly))), 'unsupported_response_type',
+      'The response type is not supported by the authorization server. Configured response types: [code].', 'fragment');
     const implicitNoToken = await createOidcApp(s.container, { responseTypes: ['code', 'id_token'] });
-    await expectRedirectError(await signedIn.get(path(base({ response_type: 'id_token token', nonce: 'n' }, implicitNoToken))), 'unauthorized_client',
-      'The client is not authorized to use the provided grant type. Configured grant types: [authorization_code, implicit, refresh_token].', 'fragment');
+    await expectRedirectError(await signedIn.get(path(base({ response_type: 'id_token token', nonce: 'n' }, implicitNoToken))), 'unsupported_response_type',
+      'The response type is not supported by the authorization server. Configured response types: [code, id_token].', 'fragment');
     await expectRedirectError(await signedIn.get(path(base({ response_type: 'code code' }, codeOnly))), 'unsupported_response_type',
       'The response type is not supported by the authorization server. Configured response types: [code].');
     const noImplicit = await createOidcApp(s.container, { responseTypes: ['code', 'token'], grantTypes: ['authorization_code'] });

@@ -1,8 +1,9 @@
 /**
  * response_type: a non-empty set of `code`, `token`, `id_token` (any order, each once; OAuth 2.0
- * Multiple Response Types §3); anything else is unsupported_response_type. The app must allow each
- * of them (its response_types) and hold the grant each implies (authorization_code for a code,
- * implicit for tokens from /authorize), else it is unauthorized_client.
+ * Multiple Response Types §3), each one the app allows (its response_types); anything else is
+ * unsupported_response_type naming the configured types, as Okta answers an SPA asking for tokens
+ * from a code-only app. The app must also hold the grant each implies (authorization_code for a
+ * code, implicit for tokens from /authorize), else it is unauthorized_client.
  */
 import { OAuthError, invalidRequest } from '../../errors/oauth-error.js';
 import { need, type AuthorizeStep, type ResponseTypeValue } from './context.js';
@@ -18,14 +19,13 @@ export const checkResponseType: AuthorizeStep = (ctx) => {
   const types = new Set<ResponseTypeValue>();
   for (const w of words) {
     const v = VALUES.find((x) => x === w);
-    if (!v || types.has(v)) throw OAuthError.of('unsupported_response_type', configured.join(', '));
+    if (!v || types.has(v) || !configured.includes(v)) throw OAuthError.of('unsupported_response_type', configured.join(', '));
     types.add(v);
   }
   const grants = settings.grant_types ?? [];
   const needsCode = types.has('code');
   const needsImplicit = types.has('token') || types.has('id_token');
-  if ([...types].some((t) => !configured.includes(t))
-    || (needsCode && !grants.includes('authorization_code')) || (needsImplicit && !grants.includes('implicit'))) {
+  if ((needsCode && !grants.includes('authorization_code')) || (needsImplicit && !grants.includes('implicit'))) {
     throw OAuthError.of('unauthorized_client', grants.join(', '));
   }
   ctx.responseTypes = types;
