@@ -119,10 +119,11 @@ export function buildLogEvent(c: Pick<Container, 'clock'>, input: LogEventInput)
  */
 export function recordEvent(c: SystemLogDeps, input: LogEventInput): LogEvent | undefined {
   try {
-    // A JSON copy: the queue must not see later mutations of the caller's objects, and an
-    // unserialisable event must fail here, alone, rather than its whole batch.
-    const event = JSON.parse(JSON.stringify(buildLogEvent(c, input))) as LogEvent;
-    enqueueEvent(c.store, c.log, event);
+    const event = buildLogEvent(c, input);
+    // Serialised now, once: the stored body cannot see later mutations of the caller's objects, and
+    // an unserialisable event fails here, alone, rather than its whole batch. The columns the store
+    // takes from `event` are strings copied into fresh objects by buildLogEvent.
+    enqueueEvent(c.store, c.log, event, JSON.stringify(event));
     return event;
   } catch (err) {
     c.log.error({ err, eventType: input.eventType }, 'cannot record system log event');

@@ -38,6 +38,14 @@ function takeRandom(n: number): number {
   return start;
 }
 
+/** Fills `target` with random bytes: from the same pool when it is at most 4 KiB. */
+export function fillRandom(target: Buffer): Buffer {
+  if (target.length > POOL_SIZE) return randomFillSync(target);
+  const start = takeRandom(target.length);
+  pool.copy(target, 0, start, start + target.length);
+  return target;
+}
+
 /** 17 random alphanumerics after the prefix: about 101 bits, unguessable as well as unique. */
 export function newId(prefix: string): string {
   const start = takeRandom(17);

@@ -279,8 +279,11 @@ export interface TrustedOriginRepo {
  * continue strictly after `query.after` in that order.
  */
 export interface SystemLogRepo {
-  /** Inserts the batch in one statement (uuid is the primary key). */
-  append(events: LogEvent[]): Promise<void>;
+  /**
+   * Inserts the batch in one statement (uuid is the primary key). `json[i]`, when given, is
+   * `events[i]` already serialised, stored as is.
+   */
+  append(events: LogEvent[], json?: readonly string[]): Promise<void>;
   list(query: LogQuery): Promise<LogEvent[]>;
   /** Retention: deletes events published before `before`; returns how many. */
   deleteBefore(before: number): Promise<number>;

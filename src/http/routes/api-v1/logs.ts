@@ -34,6 +34,8 @@ export async function logsRoutes(app: FastifyInstance, c: Container): Promise<vo
   app.get('/logs', async (req, reply) => {
     const params = Object.fromEntries(PARAMS.map((p) => [p, queryParam(req.query, p)]));
     const { query, polling } = parseLogRequest(params, c.clock.now());
+    // This node's queued events first: what a caller just did is in the log it reads next.
+    await flushSystemLog(c);
     const rows = await c.store.systemLog.list({ ...query, limit: query.limit + 1 });
     const events: LogEvent[] = rows.slice(0, query.limit);
     const last = events[events.length - 1];
