@@ -42,8 +42,19 @@ export function appForm(raw: Json): Json {
     visibility: raw.visibility,
     ...(raw.profile !== undefined ? { profile: raw.profile } : {}),
     credentials,
-    settings: raw.settings,
+    settings: withoutKeyMetadata(raw.settings),
   };
+}
+
+/**
+ * The app's settings with its JSON Web Keys as a file gives them: the org's key ids and timestamps
+ * are left out (another org gives the same key other ones), the key and its status stay.
+ */
+function withoutKeyMetadata(settings: Json): Json {
+  const keys = settings?.oauthClient?.jwks?.keys;
+  if (!Array.isArray(keys)) return settings;
+  const bare = keys.map(({ id: _id, created: _created, lastUpdated: _lastUpdated, ...key }: Json) => key);
+  return { ...settings, oauthClient: { ...settings.oauthClient, jwks: { ...settings.oauthClient.jwks, keys: bare } } };
 }
 
 export function appAssignmentsForm(groupIds: string[], userIds: string[], names: NameIndex): { groups: string[]; users: string[] } {

@@ -6,7 +6,7 @@
 import type { Container } from '../container.js';
 import { ID_PREFIX, newId, randomToken, sha256 } from '../crypto/ids.js';
 import { ApiError, notFound, validationError } from '../errors/api-error.js';
-import { DuplicateError, type Page, type Store } from '../store/store.js';
+import { DuplicateError, type AssignedUser, type Page, type Store } from '../store/store.js';
 import type {
   App, AppBody, AppGroupAssignment, AppSecret, AppUserAssignment, ApplicationType, OAuthClientSettings,
   TokenEndpointAuthMethod, User,
@@ -14,6 +14,7 @@ import type {
 import { bodyObject, isObject } from './users-service.js';
 import { findGroup } from './groups-service.js';
 import { invalidateAppOrigins } from './trusted-origins/cors-allow-list.js';
+import { isActiveKey, jwksProblems, stampJwks } from './app-jwks.js';
 
 export type AppsDeps = Pick<Container, 'store' | 'clock' | 'box' | 'cache'>;
 
@@ -229,11 +230,18 @@ function readOAuthSettings(r: Reader, oc: Json, authMethod: TokenEndpointAuthMet
   const jwks = r.object(oc, 'jwks');
   if (jwks) {
     const keys = jwks.keys;
-    if (!Array.isArray(keys) || !keys.every(isObject)) r.fail('jwks', 'The field must be a JSON Web Key Set ({"keys": [...]})');
-    else settings.jwks = { keys };
+    if (!Array.isArray(keys) || !keys.every(isObject)) {
+      r.fail('jwks', 'The field must be a JSON Web Key Set ({"keys": [...]})');
+    } else {
+      for (const problem of jwksProblems(keys)) r.fail('jwks', problem);
+      settings.jwks = { keys };
+    }
   }
   if (authMethod === 'private_key_jwt' && !settings.jwks && !settings.jwks_uri) {
     r.fail('jwks', "'jwks' or 'jwks_uri' is required when 'token_endpoint_auth_method' is 'private_key_jwt'");
+  } else if (authMethod === 'private_key_jwt' && !settings.jwks_uri && settings.jwks && settings.jwks.keys.length > 0
+    && !settings.jwks.keys.some(isActiveKey)) {
+    r.fail('jwks', "At least one key must be ACTIVE when 'token_endpoint_auth_method' is 'private_key_jwt'");
   }
   for (const key of ['participate_slo', 'frontchannel_logout_session_required'] as const) {
     const flag = r.boolean(oc, key);
@@ -395,6 +403,7 @@ export async function createApp(c: AppsDeps, raw: unknown, opts: { activate: boo
   const id = newId(ID_PREFIX.app);
   const clientId = parsed.clientId ?? id;
   parsed.body.credentials.oauthClient.client_id = clientId;
+  stampJwks(parsed.body, undefined, now);
   const app: App = { id, status: opts.activate ? 'ACTIVE' : 'INACTIVE', clientId, body: parsed.body, created: now, lastUpdated: now };
   const secretValue = usesSecret(app) ? parsed.clientSecret ?? randomToken() : undefined;
   try {
@@ -454,6 +463,7 @@ export async function replaceApp(c: AppsDeps, id: string, raw: unknown): Promise
   }
   parsed.body.credentials.oauthClient.client_id = existing.clientId;
   const now = c.clock.now();
+  stampJwks(parsed.body, existing, now);
   const app: App = { ...existing, body: parsed.body, lastUpdated: now };
   const result = await c.store.transaction(async (tx) => {
     await tx.apps.update(app);
@@ -621,19 +631,29 @@ export async function assignUser(c: AppsDeps, appId: string, raw: unknown): Prom
   return assignment;
 }
 
-/** A user's assignment: the direct one, else one through a group (scope GROUP). */
+/** A user's assignment: the direct one, else one through a group (scope GROUP). One query. */
 export async function getAppUser(c: AppsDeps, appId: string, userId: string): Promise<AppUserAssignment> {
   const app = await findApp(c, appId);
-  const direct = await c.store.apps.getUserAssignment(appId, userId);
-  if (direct) return direct;
-  const user = await c.store.users.get(userId);
-  if (user && (await c.store.apps.isAssigned(appId, user.id, await c.store.groups.groupIdsOfUser(user.id)))) {
-    return {
-      appId, userId, scope: 'GROUP', body: { credentials: { userName: userNameFor(app, user) }, profile: {} },
-      created: app.created, lastUpdated: app.lastUpdated,
-    };
-  }
-  throw notFound('AppUser', userId);
+  const [found] = await c.store.apps.listAssignedUsers(appId, { limit: 1, userId });
+  if (!found) throw notFound('AppUser', userId);
+  return effectiveAssignment(app, found);
+}
+
+/**
+ * What Okta shows for an assigned user: the direct assignment (scope USER) when there is one, which
+ * wins over any group; else scope GROUP, with the app username from the app's template and the
+ * profile of the highest-priority group assignment the user gets the app through.
+ */
+function effectiveAssignment(app: App, a: AssignedUser): AppUserAssignment {
+  if (a.direct) return a.direct;
+  return {
+    appId: app.id,
+    userId: a.user.id,
+    scope: 'GROUP',
+    body: { credentials: { userName: userNameFor(app, a.user) }, profile: a.group?.body.profile ?? {} },
+    created: a.group?.created ?? app.created,
+    lastUpdated: a.group?.lastUpdated ?? app.lastUpdated,
+  };
 }
 
 /** POST /apps/{id}/users/{userId}: updates a direct assignment's credentials and profile. */
@@ -664,10 +684,11 @@ export async function unassignUser(c: AppsDeps, appId: string, userId: string): 
   await c.store.apps.unassignUser(appId, userId);
 }
 
-/** Direct assignments, one page plus a probe row. */
+/** Every assigned user, direct or through a group, by user id: one page plus a probe row, in one query. */
 export async function listAppUsers(c: AppsDeps, appId: string, page: Page): Promise<AppUserAssignment[]> {
-  await findApp(c, appId);
-  return c.store.apps.listUserAssignments(appId, { ...page, limit: page.limit + 1 });
+  const app = await findApp(c, appId);
+  const rows = await c.store.apps.listAssignedUsers(appId, { ...page, limit: page.limit + 1 });
+  return rows.map((a) => effectiveAssignment(app, a));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -730,7 +751,7 @@ export async function listAppGroups(c: AppsDeps, appId: string, page: Page): Pro
 }
 
 /** An app's settings, secrets or status changed: drop this node's cached copies (client, CORS origins). */
-function appChanged(c: Pick<Container, 'cache' | 'store'>, clientId: string): void {
+export function appChanged(c: Pick<Container, 'cache' | 'store'>, clientId: string): void {
   c.cache.invalidateClient(clientId);
   invalidateAppOrigins(c);
 }

@@ -109,6 +109,23 @@ export interface AppRepo {
   listAppIdsForUser(userId: string, groupIds: string[]): Promise<string[]>;
   /** True when the user is assigned directly or through any of `groupIds`. One query. */
   isAssigned(appId: string, userId: string, groupIds: string[]): Promise<boolean>;
+  /**
+   * Every user assigned to the app, directly or through a group (the Everyone group included),
+   * ordered by user id and continuing after `query.after`; `query.userId` narrows it to one user.
+   * One query.
+   */
+  listAssignedUsers(appId: string, query: Page & { userId?: string | undefined }): Promise<AssignedUser[]>;
+  /** The apps the user is assigned to, directly or through one of `groupIds`, ordered by id. One query. */
+  listAssignedApps(userId: string, groupIds: string[]): Promise<App[]>;
+}
+
+/** A user assigned to an app, as listAssignedUsers finds them. */
+export interface AssignedUser {
+  user: User;
+  /** The direct assignment, when there is one. */
+  direct: AppUserAssignment | undefined;
+  /** The highest-priority (lowest number) group assignment the user gets the app through, if any. */
+  group: AppGroupAssignment | undefined;
 }
 
 export interface AuthServerRepo {

@@ -1,11 +1,12 @@
 /**
  * private_key_jwt (RFC 7523 §2.2, OIDC Core §9): the client signs a short-lived JWT with a key whose
- * public half is registered in the app's `settings.oauthClient.jwks`. Keys come only from that JWKS:
+ * public half is registered, ACTIVE, in the app's `settings.oauthClient.jwks`. Keys come only from that JWKS:
  * `jku`, `x5u` and `jwk` headers are never followed (RFC 8725 §3.10). The algorithm must be on the
  * allowlist and agree with the key (RFC 8725 §3.1). Each `jti` is accepted once.
  */
 import { createPublicKey, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
 import type { Container } from '../../container.js';
+import { isActiveKey } from '../../domain/app-jwks.js';
 import { sha256 } from '../../crypto/ids.js';
 import { OAuthError } from '../../errors/oauth-error.js';
 import { decodeJwt } from '../../keys/jwt.js';
@@ -109,7 +110,8 @@ export async function verifyClientAssertion(
     throw OAuthError.of('invalid_token_endpoint_auth_method');
   }
 
-  const jwks = record.app.body.settings.oauthClient.jwks?.keys;
+  // Only ACTIVE keys verify (a key deactivated through /api/v1/apps/{id}/credentials/jwks is kept but unused).
+  const jwks = record.app.body.settings.oauthClient.jwks?.keys?.filter(isActiveKey);
   if (!Array.isArray(jwks) || jwks.length === 0) throw OAuthError.of('client_assertion_jwks_not_configured');
   const kid = header.kid;
   if (kid !== undefined && typeof kid !== 'string') throw OAuthError.of('client_assertion_invalid_kid');

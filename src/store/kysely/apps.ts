@@ -1,8 +1,10 @@
 /** Applications with their client secrets and user/group assignments. */
-import type { AppGroupAssignmentsTable, AppSecretsTable, AppsTable, AppUserAssignmentsTable } from '../../db/schema.js';
+import { sql } from 'kysely';
+import type { AppGroupAssignmentsTable, AppSecretsTable, AppsTable, AppUserAssignmentsTable, UsersTable } from '../../db/schema.js';
 import type { App, AppBody, AppGroupAssignment, AppSecret, AppUserAssignment } from '../../domain/model.js';
-import type { AppRepo } from '../store.js';
+import type { AppRepo, AssignedUser, Page } from '../store.js';
 import { prepareQuery, type PreparedQuery } from './prepared.js';
+import { rowToUser } from './users.js';
 import { type Db, guardUnique, inTransaction, likePrefixIgnoreCase, pageLimit, parseJson, toJson, unstorable } from './shared.js';
 
 const UNIQUE_FIELDS = { client_id: 'client_id' };
@@ -95,6 +97,74 @@ function assignedQuery(db: Db, appId: string, userId: string, groupIds: string[]
     : direct.unionAll(db.selectFrom('app_group_assignments').select('app_id')
       .where('app_id', '=', appId).where('group_id', 'in', groupIds));
   return query.limit(1);
+}
+
+/** A user row with the direct and the winning group assignment's columns (null when absent). */
+type AssignedUserRow = UsersTable & {
+  d_scope: string | null; d_body: string | null; d_created: number | null; d_last_updated: number | null;
+  g_group_id: string | null; g_priority: number | null; g_body: string | null; g_created: number | null; g_last_updated: number | null;
+};
+
+/**
+ * Users assigned to an app in one statement: each source of candidate ids (direct assignments,
+ * members of the app's groups, every user when the app is assigned to the built-in Everyone group)
+ * gives at most one page of ids after the cursor, in id order, so the page is found without reading
+ * past it; only that page is then joined with its direct assignment and its highest-priority group
+ * assignment. Plain SQL that SQLite and PostgreSQL both run.
+ */
+function assignedUsersQuery(appId: string, query: Page & { userId?: string | undefined }) {
+  const after = query.after ?? '';
+  const limit = pageLimit(query);
+  const only = (column: string) => (query.userId === undefined ? sql`` : sql`AND ${sql.ref(column)} = ${query.userId}`);
+  const everyone = sql`SELECT g.id FROM groups g WHERE g.type = 'BUILT_IN' AND g.name = 'Everyone'`;
+  return sql<AssignedUserRow>`
+    WITH assigned AS (
+      SELECT id FROM (
+        SELECT d.user_id AS id FROM app_user_assignments d
+          WHERE d.app_id = ${appId} AND d.user_id > ${after} ${only('d.user_id')}
+          ORDER BY d.user_id LIMIT ${limit}
+      ) direct_ids
+      UNION
+      SELECT id FROM (
+        SELECT DISTINCT gm.user_id AS id FROM group_members gm JOIN app_group_assignments ga ON ga.group_id = gm.group_id
+          WHERE ga.app_id = ${appId} AND gm.user_id > ${after} ${only('gm.user_id')}
+          ORDER BY 1 LIMIT ${limit}
+      ) member_ids
+      UNION
+      SELECT id FROM (
+        SELECT u.id AS id FROM users u
+          WHERE u.id > ${after} ${only('u.id')}
+          AND EXISTS (SELECT 1 FROM app_group_assignments ga WHERE ga.app_id = ${appId} AND ga.group_id IN (${everyone}))
+          ORDER BY u.id LIMIT ${limit}
+      ) everyone_ids
+    ),
+    chosen AS (
+      SELECT u.*, (
+        SELECT ga.group_id FROM app_group_assignments ga
+          WHERE ga.app_id = ${appId}
+          AND (ga.group_id IN (SELECT gm.group_id FROM group_members gm WHERE gm.user_id = u.id) OR ga.group_id IN (${everyone}))
+          ORDER BY ga.priority, ga.group_id LIMIT 1
+      ) AS via_group_id
+      FROM assigned a JOIN users u ON u.id = a.id
+      ORDER BY u.id LIMIT ${limit}
+    )
+    SELECT c.*,
+      d.scope AS d_scope, d.body AS d_body, d.created AS d_created, d.last_updated AS d_last_updated,
+      ga.group_id AS g_group_id, ga.priority AS g_priority, ga.body AS g_body, ga.created AS g_created, ga.last_updated AS g_last_updated
+    FROM chosen c
+    LEFT JOIN app_user_assignments d ON d.app_id = ${appId} AND d.user_id = c.id
+    LEFT JOIN app_group_assignments ga ON ga.app_id = ${appId} AND ga.group_id = c.via_group_id
+    ORDER BY c.id`;
+}
+
+function toAssignedUser(appId: string, row: AssignedUserRow): AssignedUser {
+  const direct = row.d_scope === null ? undefined : toUserAssignment({
+    app_id: appId, user_id: row.id, scope: row.d_scope, body: row.d_body!, created: row.d_created!, last_updated: row.d_last_updated!,
+  });
+  const group = row.g_group_id === null ? undefined : toGroupAssignment({
+    app_id: appId, group_id: row.g_group_id, priority: row.g_priority!, body: row.g_body!, created: row.g_created!, last_updated: row.g_last_updated!,
+  });
+  return { user: rowToUser(row), direct, group };
 }
 
 export function createAppRepo(db: Db): AppRepo {
@@ -235,6 +305,20 @@ export function createAppRepo(db: Db): AppRepo {
       const params: AssignedParams = { appId, userId };
       groupIds.forEach((id, i) => { params[`g${i}`] = id; });
       return (await prepared(db, params)).rows.length > 0;
+    },
+
+    async listAssignedUsers(appId, query) {
+      const { rows } = await assignedUsersQuery(appId, query).execute(db);
+      return rows.map((row) => toAssignedUser(appId, row));
+    },
+
+    async listAssignedApps(userId, groupIds) {
+      const direct = db.selectFrom('app_user_assignments').select('app_id').where('user_id', '=', userId);
+      const ids = groupIds.length === 0
+        ? direct
+        : direct.union(db.selectFrom('app_group_assignments').select('app_id').where('group_id', 'in', groupIds));
+      const rows = await db.selectFrom('apps').selectAll().where('id', 'in', ids).orderBy('id').execute();
+      return rows.map(toApp);
     },
   };
 }

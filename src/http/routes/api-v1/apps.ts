@@ -1,4 +1,4 @@
-/** /api/v1/apps: Okta's Applications API for OIDC apps, with user and group assignments. */
+/** /api/v1/apps: Okta's Applications API for OIDC apps, with user and group assignments, secrets and JSON Web Keys. */
 import type { FastifyInstance } from 'fastify';
 import type { Container } from '../../../container.js';
 import { appGroupJson, appJson, appUserJson } from '../../../domain/app-json.js';
@@ -8,6 +8,7 @@ import {
 } from '../../../domain/apps-service.js';
 import { requireApiToken } from '../../plugins/api-auth.js';
 import { rejectNulCharacters } from './input-guard.js';
+import { appJwksRoutes } from './app-jwks.js';
 import { appSecretsRoutes } from './app-secrets.js';
 import { booleanParam, paginate, queryParam, readPage } from './pagination.js';
 
@@ -74,4 +75,5 @@ export async function appsRoutes(app: FastifyInstance, c: Container): Promise<vo
   });
 
   appSecretsRoutes(app, c);
+  appJwksRoutes(app, c);
 }

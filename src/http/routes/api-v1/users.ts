@@ -1,6 +1,7 @@
 /** /api/v1/users: Okta's Users API (CRUD, lifecycle, password change, groups of a user). */
 import type { FastifyInstance } from 'fastify';
 import type { Container } from '../../../container.js';
+import { listAppLinks } from '../../../domain/app-links.js';
 import { groupJson } from '../../../domain/group-json.js';
 import type { User } from '../../../domain/model.js';
 import { userCredentialsJson, userJson } from '../../../domain/user-json.js';
@@ -47,6 +48,8 @@ export async function usersRoutes(app: FastifyInstance, c: Container): Promise<v
   // Okta's "Update password": answers with the user's credentials object.
   app.post<ById>('/users/:id/credentials/change_password', async (req) =>
     userCredentialsJson(await changeUserPassword(c, req.params.id, req.body, apiPrincipal(req))));
+
+  app.get<ById>('/users/:id/appLinks', async (req) => listAppLinks(c, req.params.id, apiPrincipal(req)));
 
   for (const op of LIFECYCLE_OPERATIONS) {
     app.post<ById>(`/users/:id/lifecycle/${op}`, async (req) => {
