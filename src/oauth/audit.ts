@@ -8,17 +8,17 @@
  * | user.account.lock (WARN)                       | the failure that locks it     | FAILURE LOCKED_OUT                    |
  * | user.account.update_password                   | /api/v1/authn/credentials/change_password | SUCCESS; FAILURE INVALID_CREDENTIALS (wrong old password) |
  * | user.session.end                               | /v1/logout, DELETE /api/v1/sessions/me | SUCCESS                      |
- * | app.oauth2.as.authorize                        | every /authorize decision     | SUCCESS; FAILURE with Okta's internal code (user_not_assigned, no_matching_policy, consent_required, login_required…) |
- * | app.oauth2.as.authorize.code, .implicit.access_token, .implicit.id_token, user.authentication.sso | what /authorize issued | SUCCESS |
- * | app.oauth2.as.token.grant                      | every /token request          | SUCCESS; FAILURE (invalid_client, invalid_refresh_token…) |
- * | app.oauth2.as.token.grant.access_token, .id_token, .refresh_token | what /token issued | SUCCESS                 |
+ * | app.oauth2.as.authorize                        | a refused /authorize          | FAILURE with Okta's internal code (user_not_assigned, no_matching_policy, consent_required, login_required…) |
+ * | app.oauth2.as.authorize.code, .implicit.access_token, .implicit.id_token, user.authentication.sso | what /authorize issued | SUCCESS, with the decision (policy, rule, scopes) |
+ * | app.oauth2.as.token.grant                      | a refused /token request      | FAILURE (invalid_client, invalid_refresh_token…) |
+ * | app.oauth2.as.token.grant.access_token, .id_token, .refresh_token | what /token issued | SUCCESS, with the grant type, scopes and the tokens issued |
  * | app.oauth2.as.token.detect_reuse (WARN)        | a replayed refresh token or authorization code | FAILURE, the grant revoked |
  * | policy.evaluate                                | no access-policy rule matched | DENY, the policies and rules evaluated |
  * | app.oauth2.as.token.revoke                     | /v1/revoke                    | SUCCESS                               |
  *
- * Okta's own log has the bare app.oauth2.as.authorize and app.oauth2.as.token.grant events only for
- * failures; Gatehouse also writes them on success, one per request with the grant type, the scopes
- * and the client, so a single filter finds every decision. Every event carries the client IP and
+ * As in Okta's own log, the bare app.oauth2.as.authorize and app.oauth2.as.token.grant events are
+ * failures only: a success is told by what it issued, each event carrying the whole decision (grant
+ * type, scopes, policy and rule), so no request pays for a second copy. Every event carries the client IP and
  * user agent of the request and, for OAuth events, `client.id`. No token, code or password is ever
  * logged: tokens are named by their `jti` (refresh tokens by the hash they are stored under).
  * recordEvent only queues: nothing here waits for the database or can fail a request.
@@ -129,13 +129,12 @@ function authorizeDebug(ctx: AuthorizeContext): Json {
   return debug;
 }
 
-/** A successful /authorize: the decision, what was issued, and the user's single sign-on to the app. */
+/** A successful /authorize: what was issued, with the decision, and the user's single sign-on to the app. */
 export function auditAuthorizeSuccess(c: Deps, ctx: AuthorizeContext, issued: Record<string, string>): void {
   if (!ctx.client || !ctx.session) return;
   const app = appTarget(ctx.client);
   const common = { actor: userActor(ctx.session.user), clientId: ctx.client.clientId, ...req(ctx.input.request) };
   const debugData = { ...authorizeDebug(ctx), grantedScopes: ctx.scopes.join(' ') };
-  recordEvent(c, { ...common, eventType: 'app.oauth2.as.authorize', target: [app], debugData });
   if (issued.code !== undefined) recordEvent(c, { ...common, eventType: 'app.oauth2.as.authorize.code', target: [app], debugData });
   if (issued.access_token !== undefined) {
     recordEvent(c, { ...common, eventType: 'app.oauth2.as.authorize.implicit.access_token', target: [tokenTarget('access_token', issued.access_token), app], debugData });
@@ -206,14 +205,13 @@ export interface IssuedTokens {
   refresh_token?: string;
 }
 
-/** A successful /token request, then one event per token issued, as Okta logs them. */
+/** A successful /token request: one event per token issued, as Okta logs them, each with the decision. */
 export function auditTokenGrant(c: Deps, a: TokenAudit & { app: App }, body: IssuedTokens): void {
   const app = appTarget(a.app);
   const accessClaims = decodeJwt(body.access_token)?.payload;
   const common = { actor: tokenActor(a.app, accessClaims), clientId: a.app.clientId, ...req(a.request) };
   const issued = (['access_token', 'id_token', 'refresh_token'] as const).filter((t) => body[t] !== undefined);
   const debugData = { ...tokenDebug(a), grantedScopes: body.scope, tokens: issued };
-  recordEvent(c, { ...common, eventType: 'app.oauth2.as.token.grant', target: [app], debugData });
   for (const type of issued) {
     const target = tokenTarget(type, body[type]!, type === 'access_token' ? accessClaims : undefined);
     recordEvent(c, { ...common, eventType: `app.oauth2.as.token.grant.${type}`, target: [target, app], debugData });

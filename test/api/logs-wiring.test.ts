@@ -164,25 +164,27 @@ describe('authorize, tokens, reuse, revocation, sign-out', () => {
     assert.deepEqual(targetIds(sso), [webApp.id]);
     assert.equal(sso.target[0]!.type, 'AppInstance');
     assert.equal(sso.client.id, webId());
-    const decision = await one(`eventType eq "app.oauth2.as.authorize" and actor.id eq "${users.alice.id}"`);
+    const decision = await one(`eventType eq "app.oauth2.as.authorize.code" and actor.id eq "${users.alice.id}"`);
     assert.equal(decision.outcome.result, 'SUCCESS');
     assert.equal(decision.debugContext.debugData.grantedScopes, 'openid offline_access');
     assert.deepEqual(decision.debugContext.debugData.policy, { policyId: policy.id, ruleId: rule.id });
-    await one(`eventType eq "app.oauth2.as.authorize.code" and actor.id eq "${users.alice.id}"`);
+    // As in Okta, the bare authorize event is for refusals only.
+    assert.deepEqual(await logs(`eventType eq "app.oauth2.as.authorize" and actor.id eq "${users.alice.id}"`), []);
   });
 
-  it('the token grant: one decision with grant type, scopes and client, and one event per token', async () => {
+  it('the token grant: one event per token, each with grant type, scopes and client', async () => {
     const res = await postForm(`${s.orgUrl}${prefix()}/token`, { grant_type: 'authorization_code', code, redirect_uri: CB }, webAuth());
     assert.equal(res.status, 200, res.text);
     tokens = res.body;
-    const grant = await one(`eventType eq "app.oauth2.as.token.grant" and actor.id eq "${users.alice.id}"`);
-    assert.equal(grant.outcome.result, 'SUCCESS');
-    assert.equal(grant.client.id, webId());
-    assert.equal(grant.debugContext.debugData.grantType, 'authorization_code');
-    assert.equal(grant.debugContext.debugData.grantedScopes, 'openid offline_access');
-    assert.deepEqual(grant.debugContext.debugData.tokens, ['access_token', 'id_token', 'refresh_token']);
     const access = await one(`eventType eq "app.oauth2.as.token.grant.access_token" and actor.id eq "${users.alice.id}"`);
+    assert.equal(access.outcome.result, 'SUCCESS');
+    assert.equal(access.client.id, webId());
+    assert.equal(access.debugContext.debugData.grantType, 'authorization_code');
+    assert.equal(access.debugContext.debugData.grantedScopes, 'openid offline_access');
+    assert.deepEqual(access.debugContext.debugData.tokens, ['access_token', 'id_token', 'refresh_token']);
     assert.deepEqual(targetIds(access), [jwtPayload(tokens.access_token).jti, webApp.id]);
+    // As in Okta, the bare token.grant event is for refusals only.
+    assert.deepEqual(await logs(`eventType eq "app.oauth2.as.token.grant" and actor.id eq "${users.alice.id}"`), []);
     await one(`eventType eq "app.oauth2.as.token.grant.id_token" and actor.id eq "${users.alice.id}"`);
     const refresh = await one(`eventType eq "app.oauth2.as.token.grant.refresh_token" and actor.id eq "${users.alice.id}"`);
     assert.equal(refresh.target[0]!.type, 'refresh_token');
