@@ -25,7 +25,7 @@
  */
 import type { LogActor, LogTarget } from '../audit/log-event.js';
 import {
-  appTarget, clientActor, recordEvent, userActor, userTarget, type RequestInfo, type SystemLogDeps,
+  appTarget, clientActor, recordEvent, recordEvents, userActor, userTarget, type EventVariant, type RequestInfo, type SystemLogDeps,
 } from '../audit/system-log.js';
 import { sha256 } from '../crypto/ids.js';
 import type { App, User } from '../domain/model.js';
@@ -135,13 +135,15 @@ export function auditAuthorizeSuccess(c: Deps, ctx: AuthorizeContext, issued: Re
   const app = appTarget(ctx.client);
   const common = { actor: userActor(ctx.session.user), clientId: ctx.client.clientId, ...req(ctx.input.request) };
   const debugData = { ...authorizeDebug(ctx), grantedScopes: ctx.scopes.join(' ') };
-  if (issued.code !== undefined) recordEvent(c, { ...common, eventType: 'app.oauth2.as.authorize.code', target: [app], debugData });
+  const variants: EventVariant[] = [];
+  if (issued.code !== undefined) variants.push({ eventType: 'app.oauth2.as.authorize.code', target: [app] });
   if (issued.access_token !== undefined) {
-    recordEvent(c, { ...common, eventType: 'app.oauth2.as.authorize.implicit.access_token', target: [tokenTarget('access_token', issued.access_token), app], debugData });
+    variants.push({ eventType: 'app.oauth2.as.authorize.implicit.access_token', target: [tokenTarget('access_token', issued.access_token), app] });
   }
   if (issued.id_token !== undefined) {
-    recordEvent(c, { ...common, eventType: 'app.oauth2.as.authorize.implicit.id_token', target: [tokenTarget('id_token', issued.id_token), app], debugData });
+    variants.push({ eventType: 'app.oauth2.as.authorize.implicit.id_token', target: [tokenTarget('id_token', issued.id_token), app] });
   }
+  recordEvents(c, { ...common, debugData }, variants);
   recordEvent(c, {
     ...common, eventType: 'user.authentication.sso', target: [app],
     debugData: { initiationType: 'SP_INITIATED', signOnMode: 'OpenID Connect', authServerId: ctx.server?.id ?? null },
@@ -212,10 +214,10 @@ export function auditTokenGrant(c: Deps, a: TokenAudit & { app: App }, body: Iss
   const common = { actor: tokenActor(a.app, accessClaims), clientId: a.app.clientId, ...req(a.request) };
   const issued = (['access_token', 'id_token', 'refresh_token'] as const).filter((t) => body[t] !== undefined);
   const debugData = { ...tokenDebug(a), grantedScopes: body.scope, tokens: issued };
-  for (const type of issued) {
-    const target = tokenTarget(type, body[type]!, type === 'access_token' ? accessClaims : undefined);
-    recordEvent(c, { ...common, eventType: `app.oauth2.as.token.grant.${type}`, target: [target, app], debugData });
-  }
+  recordEvents(c, { ...common, debugData }, issued.map((type) => ({
+    eventType: `app.oauth2.as.token.grant.${type}` as const,
+    target: [tokenTarget(type, body[type]!, type === 'access_token' ? accessClaims : undefined), app],
+  })));
 }
 
 /** A refused /token request (client authentication included). */

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import okta from '@okta/okta-sdk-nodejs';
 import type { LogEvent } from '../../src/audit/log-event.js';
-import { flushSystemLog, recordEvent, userActor } from '../../src/audit/system-log.js';
+import { flushSystemLog, recordEvent, recordEvents, userActor } from '../../src/audit/system-log.js';
 import { json, startTestServer, TEST_ADMIN_LOGIN, type TestServer } from '../support/server.js';
 
 let s: TestServer;
@@ -303,6 +303,34 @@ describe('recordEvent', () => {
     recordEvent(s.container, { eventType: 'user.session.end', actor: userActor(bob), published: t });
     await flushSystemLog(s.container);
     assert.deepEqual((await logs(`since=${iso(t)}&until=${iso(t + 1)}`)).map((e) => e.actor.id), [bob.id]);
+  });
+
+  it('recordEvents: one event per variant, the shared members built once, stored exactly as returned', async () => {
+    const t = BASE + 50_000;
+    const request = { id: 'reqFixed0000000000002', ip: '203.0.113.10', url: '/oauth2/default/v1/token', headers: { 'user-agent': 'curl/8' } };
+    const recorded = recordEvents(s.container, {
+      actor: userActor(alice), clientId: 'client-1', request, published: t, debugData: { grantType: 'refresh_token', scopes: ['openid'] },
+    }, [
+      { eventType: 'app.oauth2.as.token.grant.access_token', target: [{ id: 'AT.1', type: 'access_token' }, { id: 'app-1', type: 'AppInstance' }] },
+      { eventType: 'app.oauth2.as.token.detect_reuse', target: [{ id: bob.id, type: 'User' }] },
+      { eventType: 'custom.thing.happened' },
+    ]);
+    assert.deepEqual(recorded.map((e) => [e.eventType, e.severity, e.displayMessage]), [
+      ['app.oauth2.as.token.grant.access_token', 'INFO', 'OAuth2 access token is granted'],
+      ['app.oauth2.as.token.detect_reuse', 'WARN', 'Detect reuse of an OAuth2 refresh token'],
+      ['custom.thing.happened', 'INFO', 'custom.thing.happened'],
+    ]);
+    assert.equal(new Set(recorded.map((e) => e.uuid)).size, 3);
+    assert.deepEqual(recorded[1]!.target, [{ id: bob.id, type: 'User', alternateId: null, displayName: null, detailEntry: null }]);
+    assert.deepEqual(recorded[2]!.target, []);
+    const stored = await logs(`since=${iso(t)}&until=${iso(t + 1)}`);
+    assert.deepEqual(stored, recorded.map((e) => JSON.parse(JSON.stringify(e))));
+    // Same members in the same order as a single recordEvent writes them.
+    const single = recordEvent(s.container, { eventType: 'custom.thing.happened', actor: userActor(alice), published: t + 2 })!;
+    assert.deepEqual(Object.keys(stored[0]!), Object.keys(single));
+    assert.equal(stored[0]!.debugContext.debugData.grantType, 'refresh_token');
+    assert.equal(stored[2]!.client.id, 'client-1');
+    await flushSystemLog(s.container);
   });
 
   it('fills defaults for unknown event types', async () => {
