@@ -23,8 +23,8 @@ function pad(cells: string[][], align: ('l' | 'r')[]): string[] {
 const resultOf = (c: Cell | undefined): LoadResult | undefined => (c && 'result' in c && c.result.ok > 0 ? c.result : undefined);
 
 /**
- * `targets` are the column groups; with exactly two, ratio columns (first ÷ second) are added:
- * throughput, and server CPU time per request when it was measured.
+ * `targets` are the column groups; the first (Gatehouse) is compared with each of the others in
+ * ratio columns: throughput, and server CPU time per request when it was measured.
  */
 export function renderTable(targets: string[], rows: Row[]): { table: string; footnotes: string[] } {
   const footnotes: string[] = [];
@@ -35,8 +35,10 @@ export function renderTable(targets: string[], rows: Row[]): { table: string; fo
   const withCpu = rows.some((r) => r.cells.some((c) => resultOf(c)?.cpuMsPerOk !== undefined));
   const header = ['Operation'];
   for (const t of targets) header.push(`${t} req/s`, 'p50 ms', 'p99 ms', ...(withCpu ? ['CPU ms/req'] : []));
-  const ratio = targets.length === 2;
-  if (ratio) header.push('req/s ratio', ...(withCpu ? ['CPU/req ratio'] : []));
+  const others = targets.slice(1);
+  // With one comparison the columns need no name; with several each says which server it divides by.
+  const vs = (t: string) => (others.length > 1 ? ` vs ${t}` : '');
+  for (const t of others) header.push(`req/s ratio${vs(t)}`, ...(withCpu ? [`CPU/req ratio${vs(t)}`] : []));
   const lines: string[][] = [header, header.map(() => '')];
   for (const row of rows) {
     const line = [row.label];
@@ -50,12 +52,12 @@ export function renderTable(targets: string[], rows: Row[]): { table: string; fo
         line.push(`n/a ${note(`${targets[i]}, ${row.label}: ${text}`)}`, '–', '–', ...(withCpu ? ['–'] : []));
       }
     });
-    if (ratio) {
-      const a = resultOf(row.cells[0]);
-      const b = resultOf(row.cells[1]);
+    const a = resultOf(row.cells[0]);
+    others.forEach((_, i) => {
+      const b = resultOf(row.cells[i + 1]);
       line.push(a && b ? `${(a.rps / b.rps).toFixed(2)}×` : '–');
       if (withCpu) line.push(a?.cpuMsPerOk && b?.cpuMsPerOk ? `${(a.cpuMsPerOk / b.cpuMsPerOk).toFixed(2)}×` : '–');
-    }
+    });
     lines.push(line);
   }
   const align: ('l' | 'r')[] = header.map((_, i) => (i === 0 ? 'l' : 'r'));

@@ -1,7 +1,8 @@
 /**
- * `npm run bench`: Gatehouse (SQLite, built dist, own process) against panva's oidc-provider
- * (in-memory, own process), same machine, same client, same load; each operation is measured on
- * one server at a time, alternating between the two.
+ * `npm run bench`: Gatehouse (SQLite, built dist, own process) against panva's oidc-provider (own
+ * process) twice: storing its state in SQLite as Gatehouse does (the equivalent configuration), and
+ * with its default in-memory storage. Same machine, same client, same load; each operation is
+ * measured on one server at a time, alternating between them.
  * See bench/README.md. Options (or BENCH_* environment variables):
  *
  *   --duration=SECONDS     measured time per operation per server (5)
@@ -9,7 +10,7 @@
  *   --concurrency=N        concurrent workers, each with its own keep-alive connection (8)
  *   --rounds=N             slices the measured time is cut into, interleaved between servers (4)
  *   --ops=a,b              subset of: discovery, client_credentials, introspect, introspect_jwt, refresh_token, signin
- *   --targets=a,b          subset of: gatehouse, oidc-provider
+ *   --targets=a,b          subset of: gatehouse, oidc-provider (SQLite storage), oidc-provider-memory
  *   --skip-build           use the existing dist/ instead of running `npm run build`
  *   --skip-ceiling         do not measure the load generator's ceiling against a bare node:http server
  *   --json=PATH            also write the raw results as JSON
@@ -31,7 +32,8 @@ import type { BenchUser, Target } from './targets/target.js';
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const TARGETS = {
   gatehouse: startGatehouse,
-  'oidc-provider': startOidcProvider,
+  'oidc-provider': (users: BenchUser[], redirectUri: string) => startOidcProvider(users, redirectUri, 'sqlite'),
+  'oidc-provider-memory': (users: BenchUser[], redirectUri: string) => startOidcProvider(users, redirectUri, 'memory'),
 } as const;
 type TargetKey = keyof typeof TARGETS;
 
@@ -254,6 +256,7 @@ function report(opts: Options, started: number, loadBefore: number, names: strin
     `node ${process.version}, ${os.platform()} ${os.arch()}, ${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB`,
     `${opts.concurrency} concurrent workers (keep-alive, 127.0.0.1), ${opts.warmupS} s warm-up + ${opts.durationS} s measured per operation per server (${opts.rounds} interleaved slices)`,
     `req/s ratio = Gatehouse ÷ oidc-provider throughput (above 1: Gatehouse faster); CPU ms/req = the server process's CPU time (all threads) per request over the measured slices; CPU/req ratio = Gatehouse ÷ oidc-provider (below 1: Gatehouse cheaper)`,
+    `oidc-provider (SQLite) keeps its state on disk as Gatehouse does: the equivalent configuration. oidc-provider (memory) keeps it in the process (lost on restart) and writes no audit log; it is shown for reference`,
     '',
     table,
     '',

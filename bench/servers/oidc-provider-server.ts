@@ -4,15 +4,17 @@
  *
  *   node --import tsx bench/servers/oidc-provider-server.ts
  *
- * configured by OP_PORT, OP_CLIENT_ID, OP_CLIENT_SECRET, OP_REDIRECT_URI, OP_COOKIE_KEY and
- * OP_USERS (JSON [{ id, login, password }]). Prints "READY <url>" when listening.
+ * configured by OP_PORT, OP_CLIENT_ID, OP_CLIENT_SECRET, OP_REDIRECT_URI, OP_COOKIE_KEY,
+ * OP_USERS (JSON [{ id, login, password }]) and, for durable storage, OP_SQLITE_FILE. Prints
+ * "READY <url>" when listening.
  *
  * - RS256 everywhere (one generated 2048-bit RSA key), JWT access tokens for the resource
  *   `api://default` through features.resourceIndicators (accessTokenFormat 'jwt').
  * - One client: client_secret_basic, grant types authorization_code / refresh_token /
  *   client_credentials, PKCE (S256) sent on every authorization request.
  * - Refresh-token rotation on every use (rotateRefreshToken: true).
- * - The default in-memory adapter.
+ * - Storage: the default in-memory adapter, or with OP_SQLITE_FILE a SQLite adapter
+ *   (./oidc-provider-sqlite-adapter.ts) with the engine and settings of Gatehouse's embedded store.
  * - An interaction (login) endpoint that checks the password with Gatehouse's own argon2id
  *   routine (src/crypto/passwords.ts: @node-rs/argon2, m=19456, t=2, p=1) and then completes the
  *   login and consent prompts at once, as a first-party ("trusted") app does in Gatehouse.
@@ -20,6 +22,7 @@
 import http from 'node:http';
 import { generateKeyPairSync } from 'node:crypto';
 import { hashPassword, verifyPassword } from '../../src/crypto/passwords.js';
+import { sqliteAdapter } from './oidc-provider-sqlite-adapter.js';
 
 // oidc-provider ships no type declarations (and @types/oidc-provider is not a dependency), so it is
 // imported through a non-literal specifier and described by the few shapes used here.
@@ -78,7 +81,9 @@ async function main(): Promise<void> {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const jwk = { ...privateKey.export({ format: 'jwk' }), kid: 'bench-rs256', alg: 'RS256', use: 'sig' };
 
+  const sqliteFile = process.env.OP_SQLITE_FILE;
   const provider = new Provider(issuer, {
+    ...(sqliteFile ? { adapter: sqliteAdapter(sqliteFile) } : {}),
     clients: [{
       client_id: clientId,
       client_secret: clientSecret,

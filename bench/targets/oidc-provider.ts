@@ -1,4 +1,11 @@
-/** Starts bench/servers/oidc-provider-server.ts in its own process and describes it as a Target. */
+/**
+ * Starts bench/servers/oidc-provider-server.ts in its own process and describes it as a Target:
+ * with its default in-memory storage, or with durable storage in a SQLite file (in a temporary
+ * folder removed on stop), as Gatehouse keeps its state.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CookieJar, UnexpectedResponse, type HttpClient } from '../lib/http.js';
 import { randomString } from '../lib/pkce.js';
@@ -7,8 +14,14 @@ import type { BenchUser, Target } from './target.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-export async function startOidcProvider(users: BenchUser[], redirectUri: string): Promise<Target> {
+export type OidcProviderStorage = 'memory' | 'sqlite';
+
+export async function startOidcProvider(users: BenchUser[], redirectUri: string, storage: OidcProviderStorage = 'memory'): Promise<Target> {
   const port = await freePort();
+  const dataDir = storage === 'sqlite' ? mkdtempSync(join(tmpdir(), 'gatehouse-bench-op-')) : undefined;
+  const removeData = () => {
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  };
   const baseUrl = `http://127.0.0.1:${port}`;
   const client = { id: `bench-${randomString(6)}`, secret: randomString(32), redirectUri };
   const child = startChild('oidc-provider', process.execPath, [...serverNodeArgs(), '--import', 'tsx', 'bench/servers/oidc-provider-server.ts'], {
@@ -18,17 +31,19 @@ export async function startOidcProvider(users: BenchUser[], redirectUri: string)
     OP_REDIRECT_URI: redirectUri,
     OP_COOKIE_KEY: randomString(32),
     OP_USERS: JSON.stringify(users.map((u, i) => ({ id: `user-${i}`, login: u.login, password: u.password }))),
+    ...(dataDir ? { OP_SQLITE_FILE: join(dataDir, 'oidc-provider.db') } : {}),
     NODE_ENV: 'production',
   }, ROOT);
   try {
     await waitUntilReady(child, `${baseUrl}/.well-known/openid-configuration`, 60_000);
   } catch (err) {
     await child.stop();
+    removeData();
     throw err;
   }
   const ready = /READY \S+ argon2=argon2id\$v=(\d+)\$(\S+)/.exec(child.output());
   return {
-    name: 'oidc-provider (memory)',
+    name: `oidc-provider (${storage === 'sqlite' ? 'SQLite' : 'memory'})`,
     baseUrl,
     issuer: baseUrl,
     paths: { discovery: '/.well-known/openid-configuration', token: '/token', introspect: '/token/introspection' },
@@ -55,10 +70,15 @@ export async function startOidcProvider(users: BenchUser[], redirectUri: string)
       return location;
     },
     notes: [
-      `oidc-provider ${await providerVersion()}, default in-memory adapter; login checks passwords with argon2id ${ready ? `${ready[2]} (v${ready[1]})` : '(parameters not reported)'}`,
+      `oidc-provider ${await providerVersion()}, ${storage === 'sqlite'
+        ? 'SQLite adapter (bench/servers/oidc-provider-sqlite-adapter.ts: better-sqlite3, WAL, synchronous=NORMAL, like Gatehouse)'
+        : 'default in-memory adapter (nothing persisted)'}; login checks passwords with argon2id ${ready ? `${ready[2]} (v${ready[1]})` : '(parameters not reported)'}`,
     ],
     pid: () => child.child.pid,
-    stop: () => child.stop(),
+    stop: async () => {
+      await child.stop();
+      removeData();
+    },
   };
 }
 
