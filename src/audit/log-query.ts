@@ -14,7 +14,7 @@
  * when more events exist.
  */
 import { ApiError, validationError } from '../errors/api-error.js';
-import { FilterSyntaxError, parseFilterExpression, type FilterNode } from './filter-expression.js';
+import { FilterSyntaxError, parseFilterExpression, type FilterNode } from '../lib/filter-expression.js';
 import type { LogCursor, LogFilter, LogFilterField, LogQuery, LogTextField } from './log-event.js';
 
 export const DEFAULT_LOG_LIMIT = 100;

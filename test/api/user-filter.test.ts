@@ -36,6 +36,8 @@ describe('parseUserFilter', () => {
       '(status eq "ACTIVE"', 'status eq "ACTIVE")', 'status eq "ACTIVE" and', 'status eq "ACTIVE" xor status eq "STAGED"',
       'status eq "ACTIVE" ; drop table users', `${'('.repeat(40)}status eq "ACTIVE"${')'.repeat(40)}`,
       Array.from({ length: 101 }, () => 'status eq "ACTIVE"').join(' or '), `profile.login eq "${'x'.repeat(5000)}"`,
+      // Valid in the shared syntax, not in a user filter: negation, presence, unquoted values.
+      'not (status eq "ACTIVE")', 'profile.login pr', 'status eq 5', 'profile.login eq true', 'profile.login eq null',
     ];
     for (const expression of bad) {
       assert.throws(() => parseUserFilter(expression), (err: unknown) => err instanceof ApiError && err.errorCode === 'E0000031' && err.status === 400, expression);

@@ -3,7 +3,7 @@
  * combined with and/or and parentheses, e.g. `status eq "ACTIVE" and type eq "CORS"`.
  * Anything else is 400 E0000031 "Invalid search criteria.".
  */
-import { FilterSyntaxError, parseFilterExpression, type FilterNode } from '../../audit/filter-expression.js';
+import { FilterSyntaxError, parseFilterExpression, type FilterNode } from '../../lib/filter-expression.js';
 import { ApiError } from '../../errors/api-error.js';
 import type { TrustedOriginFilter } from '../../store/store.js';
 

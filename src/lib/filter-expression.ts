@@ -1,6 +1,7 @@
 /**
  * Okta's SCIM-style `filter` expressions (https://developer.okta.com/docs/api/#filter), parsed into a
- * small syntax tree that each resource maps onto its own store filter:
+ * small syntax tree that each resource (users, System Log, trusted origins) maps onto its own store
+ * filter, refusing what it does not support:
  *
  *   eventType eq "user.session.start" and (outcome.result eq "FAILURE" or not (actor.id pr))
  *
