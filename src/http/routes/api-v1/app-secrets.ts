@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Container } from '../../../container.js';
 import { appSecretJson } from '../../../domain/app-json.js';
-import { createSecret, deleteSecret, getSecret, listSecrets, setSecretStatus, type SecretView } from '../../../domain/apps-service.js';
+import { createSecret, deleteSecret, getSecret, listSecrets, setSecretStatus, type SecretView } from '../../../domain/app-secrets.js';
 
 type ById = { Params: { id: string } };
 type BySecret = { Params: { id: string; secretId: string } };

@@ -3,9 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import type { Container } from '../../../container.js';
 import { appGroupJson, appJson, appUserJson } from '../../../domain/app-json.js';
 import {
-  assignGroup, assignUser, createApp, deleteApp, getApp, getAppGroup, getAppUser, listAppGroups, listApps, listAppUsers,
-  replaceApp, setAppStatus, unassignGroup, unassignUser, updateAppUser, type AppView,
-} from '../../../domain/apps-service.js';
+  assignGroup, assignUser, getAppGroup, getAppUser, listAppGroups, listAppUsers, unassignGroup, unassignUser, updateAppUser,
+} from '../../../domain/app-assignments.js';
+import { createApp, deleteApp, getApp, listApps, replaceApp, setAppStatus, type AppView } from '../../../domain/apps-service.js';
 import { requireApiToken } from '../../plugins/api-auth.js';
 import { rejectNulCharacters } from './input-guard.js';
 import { appJwksRoutes } from './app-jwks.js';
