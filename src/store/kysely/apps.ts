@@ -85,19 +85,25 @@ type AssignedParams = Record<string, string>;
 // Checked on every token grant, so compiled once per number of groups (see prepared.ts for why);
 // a user in more groups than this goes through the query builder.
 const PREPARED_GROUP_COUNTS = 8;
-const assignedQueries: PreparedQuery<AssignedParams, { app_id: string }>[] = Array.from({ length: PREPARED_GROUP_COUNTS + 1 }, (_, n) =>
+const assignedQueries: PreparedQuery<AssignedParams, { assigned: unknown }>[] = Array.from({ length: PREPARED_GROUP_COUNTS + 1 }, (_, n) =>
   prepareQuery((db, p: AssignedParams) => assignedQuery(db, p.appId!, p.userId!, Array.from({ length: n }, (_, i) => p[`g${i}`]!))));
 
+/**
+ * One row, `assigned` true (PostgreSQL) or 1 (SQLite) when the user is assigned directly or through
+ * one of the groups. `exists … or exists …` rather than a UNION ALL: SQLite runs it in half the time.
+ */
 function assignedQuery(db: Db, appId: string, userId: string, groupIds: string[]) {
-  const direct = db.selectFrom('app_user_assignments').select('app_id')
-    .where('app_id', '=', appId).where('user_id', '=', userId);
-  // `IN ()` is not valid SQL, so without groups only the direct branch runs.
-  const query = groupIds.length === 0
-    ? direct
-    : direct.unionAll(db.selectFrom('app_group_assignments').select('app_id')
-      .where('app_id', '=', appId).where('group_id', 'in', groupIds));
-  return query.limit(1);
+  return db.selectNoFrom((eb) => {
+    const direct = eb.exists(db.selectFrom('app_user_assignments').select('app_id')
+      .where('app_id', '=', appId).where('user_id', '=', userId));
+    // `IN ()` is not valid SQL, so without groups only the direct branch runs.
+    const viaGroup = groupIds.length === 0 ? [] : [eb.exists(db.selectFrom('app_group_assignments').select('app_id')
+      .where('app_id', '=', appId).where('group_id', 'in', groupIds))];
+    return eb.or([direct, ...viaGroup]).as('assigned');
+  });
 }
+
+const isTrue = (v: unknown): boolean => v === true || v === 1 || v === 1n;
 
 /** A user row with the direct and the winning group assignment's columns (null when absent). */
 type AssignedUserRow = UsersTable & {
@@ -301,10 +307,10 @@ export function createAppRepo(db: Db): AppRepo {
 
     async isAssigned(appId, userId, groupIds) {
       const prepared = assignedQueries[groupIds.length];
-      if (!prepared) return (await assignedQuery(db, appId, userId, groupIds).executeTakeFirst()) !== undefined;
+      if (!prepared) return isTrue((await assignedQuery(db, appId, userId, groupIds).executeTakeFirst())?.assigned);
       const params: AssignedParams = { appId, userId };
       groupIds.forEach((id, i) => { params[`g${i}`] = id; });
-      return (await prepared(db, params)).rows.length > 0;
+      return isTrue((await prepared(db, params)).rows[0]?.assigned);
     },
 
     async listAssignedUsers(appId, query) {
