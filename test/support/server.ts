@@ -4,13 +4,15 @@
  * Talk to it over HTTP with `server.api(path, init)` (adds `Authorization: SSWS <token>`) or `fetch`.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/config.js';
 import type { Container } from '../../src/container.js';
 import { startServer } from '../../src/server/start.js';
 import { createTestDatabase } from './database.js';
+import { freePort } from './free-port.js';
+
+export { freePort };
 
 export const TEST_API_TOKEN = 'test-token-0123456789abcdef';
 export const TEST_ADMIN_LOGIN = 'admin@example.com';
@@ -25,19 +27,6 @@ export interface TestServer {
   /** fetch against the org with the SSWS token and JSON headers; `path` starts with `/`. */
   api(path: string, init?: RequestInit): Promise<Response>;
   close(): Promise<void>;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startTestServer(extraEnv: Record<string, string> = {}): Promise<TestServer> {
