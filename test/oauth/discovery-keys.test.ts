@@ -36,6 +36,10 @@ describe('discovery', () => {
     assert.deepEqual(d.id_token_signing_alg_values_supported, ['RS256']);
     assert.deepEqual(d.subject_types_supported, ['public']);
     assert.deepEqual(d.token_endpoint_auth_methods_supported, AUTH_METHODS);
+    // RFC 8414 §2: required where private_key_jwt is offered.
+    for (const endpoint of ['token', 'introspection', 'revocation']) {
+      assert.deepEqual(d[`${endpoint}_endpoint_auth_signing_alg_values_supported`], ['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512']);
+    }
     assert.deepEqual(d.introspection_endpoint_auth_methods_supported, AUTH_METHODS);
     assert.deepEqual(d.revocation_endpoint_auth_methods_supported, AUTH_METHODS);
     assert.equal(d.authorization_response_iss_parameter_supported, true);

@@ -246,14 +246,19 @@ export function jwtHeader(token: string): Record<string, any> {
 }
 
 /** A client key pair for private_key_jwt and a signer of client assertions. */
-export function clientKey(alg: 'RS256' | 'ES256' = 'RS256', kid = randomToken(8)): {
+export type ClientKeyAlg = 'RS256' | 'RS384' | 'RS512' | 'ES256' | 'ES384' | 'ES512';
+const CURVES: Record<string, string> = { ES256: 'P-256', ES384: 'P-384', ES512: 'P-521' };
+
+export function clientKey(alg: ClientKeyAlg = 'RS256', kid = randomToken(8)): {
   jwk: Record<string, unknown>;
   privateKey: KeyObject;
   assertion(claims: Record<string, unknown>, header?: Record<string, unknown>): string;
 } {
-  const { publicKey, privateKey } = alg === 'RS256'
-    ? generateKeyPairSync('rsa', { modulusLength: 2048 })
-    : generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const ec = alg.startsWith('ES');
+  const { publicKey, privateKey } = ec
+    ? generateKeyPairSync('ec', { namedCurve: CURVES[alg]! })
+    : generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const digest = `sha${alg.slice(2)}`;
   const jwk = { ...publicKey.export({ format: 'jwk' }), kid, alg, use: 'sig' };
   return {
     jwk,
@@ -262,9 +267,9 @@ export function clientKey(alg: 'RS256' | 'ES256' = 'RS256', kid = randomToken(8)
       const h = Buffer.from(JSON.stringify({ alg, kid, ...header })).toString('base64url');
       const p = Buffer.from(JSON.stringify(claims)).toString('base64url');
       const input = `${h}.${p}`;
-      const sig = alg === 'RS256'
-        ? sign('sha256', Buffer.from(input), privateKey)
-        : sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' });
+      const sig = ec
+        ? sign(digest, Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' })
+        : sign(digest, Buffer.from(input), privateKey);
       return `${input}.${sig.toString('base64url')}`;
     },
   };

@@ -350,6 +350,24 @@ describe('private_key_jwt', () => {
     }
   });
 
+  it('accepts RS384, RS512, ES384 and ES512 assertions from keys registered for them, and refuses a mismatched one', async () => {
+    const keys = (['RS384', 'RS512', 'ES384', 'ES512'] as const).map((alg) => clientKey(alg));
+    const other = await createApp(s.container, {
+      method: 'private_key_jwt', applicationType: 'service', grantTypes: ['client_credentials'], jwks: { keys: keys.map((k) => k.jwk) },
+    });
+    const now = Math.floor(Date.now() / 1000);
+    const mine = () => ({ iss: other.clientId, sub: other.clientId, aud: tokenUrl, iat: now, exp: now + 300, jti: randomUUID() });
+    for (const key of keys) {
+      const res = await post(key.assertion(mine()));
+      assert.equal(res.status, 200, `${String(key.jwk.alg)}: ${JSON.stringify(res.body)}`);
+      assert.equal(jwtPayload(res.body.access_token).sub, other.clientId);
+    }
+    // An RS384 key does not verify an assertion that claims RS512 (and signs with SHA-512).
+    const rs384 = keys[0]!;
+    const res = await post(rs384.assertion(mine(), { alg: 'RS512' }));
+    assert.equal(res.status, 401, JSON.stringify(res.body));
+  });
+
   it('accepts the issuer as audience, and a matching client_id parameter', async () => {
     const res = await post(rsa.assertion(claims({ aud: `${s.orgUrl}/oauth2/default` })), { client_id: app.clientId });
     assert.equal(res.status, 200);

@@ -14,10 +14,21 @@ import type { ClientRecord } from '../config-cache.js';
 
 export const JWT_BEARER_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
-const ALGORITHMS: Record<string, { kty: string; crv?: string }> = {
-  RS256: { kty: 'RSA' },
-  ES256: { kty: 'EC', crv: 'P-256' },
+/**
+ * The algorithms Okta accepts for client assertions, as the Apps API accepts their keys: RSASSA
+ * PKCS#1 v1.5 and ECDSA (whose JWS signatures are r‖s of a fixed length, RFC 7518 §3.4).
+ */
+const ALGORITHMS: Record<string, { kty: string; crv?: string; digest: string; ecdsaLength?: number }> = {
+  RS256: { kty: 'RSA', digest: 'sha256' },
+  RS384: { kty: 'RSA', digest: 'sha384' },
+  RS512: { kty: 'RSA', digest: 'sha512' },
+  ES256: { kty: 'EC', crv: 'P-256', digest: 'sha256', ecdsaLength: 64 },
+  ES384: { kty: 'EC', crv: 'P-384', digest: 'sha384', ecdsaLength: 96 },
+  ES512: { kty: 'EC', crv: 'P-521', digest: 'sha512', ecdsaLength: 132 },
 };
+/** For discovery: RFC 8414 §2 requires the list wherever private_key_jwt is offered. */
+export const CLIENT_ASSERTION_ALGORITHMS = Object.keys(ALGORITHMS);
+
 /** Tolerated clock difference with the client. */
 const SKEW_SECONDS = 30;
 /** Okta rejects assertions that live longer than an hour. */
@@ -60,11 +71,13 @@ function fits(jwk: Record<string, unknown>, alg: string): boolean {
 }
 
 function signatureValid(alg: string, key: KeyObject, input: string, signature: Buffer): boolean {
+  const a = ALGORITHMS[alg];
+  if (!a) return false;
   try {
-    if (alg === 'ES256') {
-      return signature.length === 64 && verify('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' }, signature);
+    if (a.ecdsaLength !== undefined) {
+      return signature.length === a.ecdsaLength && verify(a.digest, Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' }, signature);
     }
-    return verify('sha256', Buffer.from(input), key, signature);
+    return verify(a.digest, Buffer.from(input), key, signature);
   } catch {
     return false;
   }

@@ -8,6 +8,7 @@
 import type { Container } from '../../container.js';
 import { SYSTEM_SCOPES } from '../../domain/defaults.js';
 import { OAuthError } from '../../errors/oauth-error.js';
+import { CLIENT_ASSERTION_ALGORITHMS } from '../client-auth/private-key-jwt.js';
 import type { ProtocolRequest, ProtocolResponse } from '../client-auth/request.js';
 import type { ServerConfig } from '../config-cache.js';
 import { resolveServer, type ServerContext } from '../server-context.js';
@@ -51,12 +52,15 @@ export function serverMetadata(server: ServerContext, kind: MetadataKind): Recor
   }
   doc.scopes_supported = scopesSupported(server);
   doc.token_endpoint_auth_methods_supported = AUTH_METHODS;
+  doc.token_endpoint_auth_signing_alg_values_supported = CLIENT_ASSERTION_ALGORITHMS;
   doc.claims_supported = CLAIMS;
   doc.code_challenge_methods_supported = ['S256'];
   doc.introspection_endpoint = `${base}/introspect`;
   doc.introspection_endpoint_auth_methods_supported = AUTH_METHODS;
+  doc.introspection_endpoint_auth_signing_alg_values_supported = CLIENT_ASSERTION_ALGORITHMS;
   doc.revocation_endpoint = `${base}/revoke`;
   doc.revocation_endpoint_auth_methods_supported = AUTH_METHODS;
+  doc.revocation_endpoint_auth_signing_alg_values_supported = CLIENT_ASSERTION_ALGORITHMS;
   doc.end_session_endpoint = `${base}/logout`;
   doc.request_parameter_supported = false;
   doc.authorization_response_iss_parameter_supported = true;
