@@ -4,17 +4,11 @@
  * store (so these tests depend on nothing but the protocol under test).
  */
 import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { freePort } from '../support/free-port.js';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { loadConfig } from '../../src/config/config.js';
 import type { Container } from '../../src/container.js';
 import { ID_PREFIX, newId, randomToken, sha256 } from '../../src/crypto/ids.js';
 import type { App, ApplicationType, TokenEndpointAuthMethod, User } from '../../src/domain/model.js';
 import { createAuthorizationCode, type AuthorizationCodePayload } from '../../src/oauth/authorization-code.js';
-import { startServer } from '../../src/server/start.js';
-import { createTestDatabase } from '../support/database.js';
+import { startTestServer } from '../support/server.js';
 
 export class TestClock {
   offsetMs = 0;
@@ -33,32 +27,11 @@ export interface OAuthTestServer {
   close(): Promise<void>;
 }
 
+/** A node with a clock the test can move (test/support/server.ts). */
 export async function startOAuthServer(): Promise<OAuthTestServer> {
-  const db = await createTestDatabase();
-  const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-oauth-'));
-  const port = await freePort();
-  const orgUrl = `http://127.0.0.1:${port}`;
   const clock = new TestClock();
-  const running = await startServer(loadConfig({
-    GATEHOUSE_DATABASE_URL: db.url,
-    GATEHOUSE_PORT: String(port),
-    GATEHOUSE_HOST: '127.0.0.1',
-    GATEHOUSE_ORG_URL: orgUrl,
-    GATEHOUSE_ADMIN_LOGIN: 'admin@example.com',
-    GATEHOUSE_ADMIN_PASSWORD: 'Admin-Passw0rd!',
-    GATEHOUSE_LOG_LEVEL: 'silent',
-    GATEHOUSE_DATA_DIR: dataDir,
-  }), { clock });
-  return {
-    orgUrl,
-    container: running.container,
-    clock,
-    async close() {
-      await running.close();
-      await db.cleanup();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+  const s = await startTestServer({}, { clock });
+  return { orgUrl: s.orgUrl, container: s.container, clock, close: () => s.close() };
 }
 
 export async function createUser(c: Container, profile: Partial<User['profile']> = {}): Promise<User> {

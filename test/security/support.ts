@@ -5,16 +5,10 @@
  * page, run /authorize, redeem codes, refresh, call userinfo.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { loadConfig } from '../../src/config/config.js';
 import type { Container } from '../../src/container.js';
 import type { User } from '../../src/domain/model.js';
-import { startServer } from '../../src/server/start.js';
 import { authorizeWithSignIn, Browser, createUserWithPassword, readAuthorizationResponse, type Mode } from '../support/browser.js';
-import { createTestDatabase } from '../support/database.js';
-import { freePort } from '../support/server.js';
+import { startTestServer } from '../support/server.js';
 import { assign, basic, createApp, pkce, postForm, TestClock, type AppOptions, type Reply, type TestApp } from '../oauth/fixtures.js';
 
 export const PASSWORD = 'Correct-Horse-Battery-9';
@@ -27,40 +21,9 @@ export interface SecurityServer {
 }
 
 export async function startSecurityServer(env: Record<string, string> = {}): Promise<SecurityServer> {
-  const db = await createTestDatabase();
-  const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-security-'));
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
   const clock = new TestClock();
-  let running;
-  try {
-    running = await startServer(loadConfig({
-      GATEHOUSE_DATABASE_URL: db.url,
-      GATEHOUSE_PORT: String(port),
-      GATEHOUSE_HOST: '127.0.0.1',
-      GATEHOUSE_ORG_URL: url,
-      GATEHOUSE_ADMIN_LOGIN: 'admin@example.com',
-      GATEHOUSE_ADMIN_PASSWORD: 'Admin-Passw0rd!',
-      GATEHOUSE_LOG_LEVEL: 'silent',
-      GATEHOUSE_DATA_DIR: dataDir,
-      ...env,
-    }), { clock });
-  } catch (err) {
-    await db.cleanup();
-    rmSync(dataDir, { recursive: true, force: true });
-    throw err;
-  }
-  const server = running;
-  return {
-    url,
-    container: server.container,
-    clock,
-    async close() {
-      await server.close();
-      await db.cleanup();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+  const s = await startTestServer(env, { clock });
+  return { url: s.url, container: s.container, clock, close: () => s.close() };
 }
 
 /** A user with PASSWORD, assigned to every app given. */

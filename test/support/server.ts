@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/config.js';
 import type { Container } from '../../src/container.js';
+import type { Clock } from '../../src/lib/time.js';
 import { startServer } from '../../src/server/start.js';
 import { createTestDatabase } from './database.js';
 import { freePort } from './free-port.js';
@@ -29,7 +30,12 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(extraEnv: Record<string, string> = {}): Promise<TestServer> {
+export interface TestServerOptions {
+  /** A clock the test moves (test/oauth/fixtures.ts TestClock); the system clock otherwise. */
+  clock?: Clock;
+}
+
+export async function startTestServer(extraEnv: Record<string, string> = {}, opts: TestServerOptions = {}): Promise<TestServer> {
   const db = await createTestDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-data-'));
   const port = await freePort();
@@ -47,7 +53,7 @@ export async function startTestServer(extraEnv: Record<string, string> = {}): Pr
       GATEHOUSE_LOG_LEVEL: 'silent',
       GATEHOUSE_DATA_DIR: dataDir,
       ...extraEnv,
-    }));
+    }), opts.clock ? { clock: opts.clock } : {});
   } catch (err) {
     await db.cleanup();
     rmSync(dataDir, { recursive: true, force: true });
