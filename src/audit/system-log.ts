@@ -70,9 +70,20 @@ function entity<T extends LogActor | LogTarget>(e: Entity<T>): T {
   return { alternateId: null, displayName: null, detailEntry: null, ...e } as T;
 }
 
+/** The members that follow from the event type, unless the input sets them. */
+function typeMembers(input: Pick<LogEventInput, 'severity' | 'legacyEventType' | 'displayMessage'>, eventType: EventType) {
+  const known = eventTypeInfo(eventType);
+  return {
+    eventType,
+    version: '0' as const,
+    severity: input.severity ?? known?.severity ?? 'INFO',
+    legacyEventType: input.legacyEventType !== undefined ? input.legacyEventType : (known?.legacyEventType ?? null),
+    displayMessage: input.displayMessage ?? known?.displayMessage ?? eventType,
+  };
+}
+
 /** Builds the Okta LogEvent for `input`. Exported for tests and for callers that want the event. */
 export function buildLogEvent(c: Pick<Container, 'clock'>, input: LogEventInput): LogEvent {
-  const known = eventTypeInfo(input.eventType);
   const { request } = input;
   const ip = request?.ip ?? null;
   const debugData: Record<string, unknown> = { ...input.debugData };
@@ -85,11 +96,7 @@ export function buildLogEvent(c: Pick<Container, 'clock'>, input: LogEventInput)
   return {
     uuid: eventUuid(published),
     published: new Date(published).toISOString(),
-    eventType: input.eventType,
-    version: '0',
-    severity: input.severity ?? known?.severity ?? 'INFO',
-    legacyEventType: input.legacyEventType !== undefined ? input.legacyEventType : (known?.legacyEventType ?? null),
-    displayMessage: input.displayMessage ?? known?.displayMessage ?? input.eventType,
+    ...typeMembers(input, input.eventType),
     actor: entity<LogActor>(input.actor),
     client: {
       userAgent: request ? { rawUserAgent: header(request, 'user-agent'), os: null, browser: null } : null,
@@ -167,14 +174,10 @@ export function recordEvents(c: SystemLogDeps, input: Omit<LogEventInput, 'event
         event = base = buildLogEvent(c, { ...input, ...variant });
         shared = sharedJson(base);
       } else {
-        const known = eventTypeInfo(variant.eventType);
         event = {
           ...base,
           uuid: eventUuid(Date.parse(base.published)),
-          eventType: variant.eventType,
-          severity: input.severity ?? known?.severity ?? 'INFO',
-          legacyEventType: input.legacyEventType !== undefined ? input.legacyEventType : (known?.legacyEventType ?? null),
-          displayMessage: input.displayMessage ?? known?.displayMessage ?? variant.eventType,
+          ...typeMembers(input, variant.eventType),
           target: (variant.target ?? []).map((t) => entity<LogTarget>(t)),
         };
       }
