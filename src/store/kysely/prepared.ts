@@ -77,3 +77,36 @@ export function prepareInsert<T extends keyof Database & string>(table: T): (db:
     return insert(db, values);
   };
 }
+
+/**
+ * `db.insertInto(table).values(rows)` for batches of rows with the given columns, compiled once per
+ * batch size and database handle (write-behind batches vary in size). Values are passed by position,
+ * row by row in `columns` order, which the compiled query is checked to follow.
+ */
+export function prepareBatchInsert<T extends keyof Database & string>(
+  table: T, columns: readonly (keyof Database[T] & string)[],
+): (db: Db, rows: readonly Database[T][]) => Promise<QueryResult<unknown>> {
+  const compiled = new WeakMap<Db, Map<number, CompiledQuery<unknown>>>();
+  const compile = (db: Db, size: number): CompiledQuery<unknown> => {
+    const slots: Placeholder[] = [];
+    const rows = Array.from({ length: size }, () => Object.fromEntries(columns.map((c) => {
+      const slot = new Placeholder(String(slots.length));
+      slots.push(slot);
+      return [c, slot];
+    })));
+    const query = db.insertInto(table).values(rows as unknown as Insertable<Database[T]>[]).compile();
+    if (query.parameters.length !== slots.length || query.parameters.some((p, i) => p !== slots[i])) {
+      throw new Error(`prepareBatchInsert: the INSERT into ${table} does not take its values in row and column order`);
+    }
+    return query;
+  };
+  return (db, rows) => {
+    let bySize = compiled.get(db);
+    if (!bySize) compiled.set(db, (bySize = new Map()));
+    let query = bySize.get(rows.length);
+    if (!query) bySize.set(rows.length, (query = compile(db, rows.length)));
+    const parameters: unknown[] = [];
+    for (const row of rows) for (const c of columns) parameters.push(row[c]);
+    return db.executeQuery({ query: query.query, queryId: query.queryId, sql: query.sql, parameters });
+  };
+}

@@ -2,10 +2,11 @@
  * The System Log: each event whole in `body`, its filterable fields in columns. Pages run in
  * (published, uuid) order so events with the same millisecond still page deterministically.
  */
-import { sql, type CompiledQuery, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { LogEvent, LogFilter, LogQuery, LogTextField } from '../../audit/log-event.js';
 import type { Database, SystemLogTable } from '../../db/schema.js';
 import type { SystemLogRepo } from '../store.js';
+import { prepareBatchInsert } from './prepared.js';
 import { count, type Db, parseJson, toJson } from './shared.js';
 
 type Eb = ExpressionBuilder<Database, 'system_log'>;
@@ -90,39 +91,9 @@ const COLUMNS = [
   'client_ip', 'search_text', 'body',
 ] as const satisfies readonly (keyof SystemLogTable)[];
 
-/** Stands for one value while a batch INSERT is compiled. */
-class Slot {
-  constructor(readonly index: number) {}
-}
-
-/**
- * One multi-row INSERT compiled once per batch size and database handle: the write-behind queue
- * appends a batch every few milliseconds under load, and building the statement cost more than
- * SQLite took to run it. Values are then passed by position (row by row, in COLUMNS order), which
- * the compiled query is checked to follow.
- */
-const insertsByDb = new WeakMap<Db, Map<number, CompiledQuery>>();
-
-function compileInsert(db: Db, size: number): CompiledQuery {
-  const slots: Slot[] = [];
-  const rows = Array.from({ length: size }, () =>
-    Object.fromEntries(COLUMNS.map((c) => { const slot = new Slot(slots.length); slots.push(slot); return [c, slot]; })));
-  const query = db.insertInto('system_log').values(rows as unknown as SystemLogTable[]).compile();
-  if (query.parameters.length !== slots.length || query.parameters.some((p, i) => !(p instanceof Slot) || p.index !== i)) {
-    throw new Error('system log: the batch INSERT does not take its values in row and column order');
-  }
-  return query;
-}
-
-function insertRows(db: Db, rows: SystemLogTable[]): Promise<unknown> {
-  let bySize = insertsByDb.get(db);
-  if (!bySize) insertsByDb.set(db, (bySize = new Map()));
-  let query = bySize.get(rows.length);
-  if (!query) bySize.set(rows.length, (query = compileInsert(db, rows.length)));
-  const parameters: unknown[] = [];
-  for (const row of rows) for (const c of COLUMNS) parameters.push(row[c]);
-  return db.executeQuery({ query: query.query, queryId: query.queryId, sql: query.sql, parameters });
-}
+// The write-behind queue appends a batch every few milliseconds under load; building the statement
+// cost more than SQLite took to run it.
+const insertRows = prepareBatchInsert('system_log', COLUMNS);
 
 export function createSystemLogRepo(db: Db): SystemLogRepo {
   return {
