@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import okta from '@okta/okta-sdk-nodejs';
 import { randomToken } from '../../src/crypto/ids.js';
-import { json, startTestServer, type TestServer } from '../support/server.js';
+import { expectJson, json, startTestServer, type TestServer } from '../support/server.js';
 
 let s: TestServer;
 before(async () => {
@@ -17,15 +17,6 @@ before(async () => {
 after(async () => {
   await s?.close();
 });
-
-const send = (method: string, path: string, body?: unknown) =>
-  s.api(path, { method, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-
-async function ok(res: Response, status = 200): Promise<any> {
-  const body = await json(res);
-  assert.equal(res.status, status, JSON.stringify(body));
-  return body;
-}
 
 async function expectError(res: Response, status: number, code: string): Promise<any> {
   const body = await json(res);
@@ -36,7 +27,7 @@ async function expectError(res: Response, status: number, code: string): Promise
 }
 
 async function createApp(oauthClient: Record<string, unknown> = {}, extra: Record<string, unknown> = {}, query = ''): Promise<any> {
-  return ok(await send('POST', `/api/v1/apps${query}`, {
+  return expectJson(await s.send('POST', `/api/v1/apps${query}`, {
     name: 'oidc_client',
     label: `Links ${randomToken(4)}`,
     signOnMode: 'OPENID_CONNECT',
@@ -47,15 +38,15 @@ async function createApp(oauthClient: Record<string, unknown> = {}, extra: Recor
 
 async function createUser(): Promise<any> {
   const login = `assigned-${randomToken(6).toLowerCase().replace(/[^a-z0-9]/g, 'x')}@example.com`;
-  return ok(await send('POST', '/api/v1/users', { profile: { login, email: login, firstName: 'Assigned', lastName: 'User' } }));
+  return expectJson(await s.send('POST', '/api/v1/users', { profile: { login, email: login, firstName: 'Assigned', lastName: 'User' } }));
 }
 
 async function createGroup(): Promise<any> {
-  return ok(await send('POST', '/api/v1/groups', { profile: { name: `assigned-group-${randomToken(6)}` } }));
+  return expectJson(await s.send('POST', '/api/v1/groups', { profile: { name: `assigned-group-${randomToken(6)}` } }));
 }
 
 async function addMember(groupId: string, userId: string): Promise<void> {
-  assert.equal((await send('PUT', `/api/v1/groups/${groupId}/users/${userId}`)).status, 204);
+  assert.equal((await s.send('PUT', `/api/v1/groups/${groupId}/users/${userId}`)).status, 204);
 }
 
 /** Every page of a list, following rel="next" exactly as given. */
@@ -65,7 +56,7 @@ async function allPages(path: string): Promise<{ rows: any[]; pages: number }> {
   let pages = 0;
   while (url) {
     const res = await s.api(url.slice(s.orgUrl.length));
-    rows.push(...(await ok(res)));
+    rows.push(...(await expectJson(res)));
     pages++;
     const next = /<([^>]+)>;\s*rel="next"/.exec(res.headers.get('link') ?? '');
     url = next?.[1];
@@ -81,9 +72,9 @@ describe('GET /api/v1/apps/{id}/users', () => {
     for (const u of [viaGroup, both, viaTwoGroups]) await addMember(g1.id, u.id);
     await addMember(g2.id, viaTwoGroups.id);
     await addMember(unassigned.id, outsider.id);
-    await ok(await send('PUT', `/api/v1/apps/${app.id}/groups/${g1.id}`, { priority: 1, profile: { role: 'low' } }));
-    await ok(await send('PUT', `/api/v1/apps/${app.id}/groups/${g2.id}`, { priority: 0, profile: { role: 'high' } }));
-    for (const u of [direct, both]) await ok(await send('POST', `/api/v1/apps/${app.id}/users`, { id: u.id, profile: { role: 'direct' } }));
+    await expectJson(await s.send('PUT', `/api/v1/apps/${app.id}/groups/${g1.id}`, { priority: 1, profile: { role: 'low' } }));
+    await expectJson(await s.send('PUT', `/api/v1/apps/${app.id}/groups/${g2.id}`, { priority: 0, profile: { role: 'high' } }));
+    for (const u of [direct, both]) await expectJson(await s.send('POST', `/api/v1/apps/${app.id}/users`, { id: u.id, profile: { role: 'direct' } }));
 
     const expected = [direct, viaGroup, both, viaTwoGroups].map((u) => u.id).sort();
     const { rows, pages } = await allPages(`/api/v1/apps/${app.id}/users?limit=1`);
@@ -106,14 +97,14 @@ describe('GET /api/v1/apps/{id}/users', () => {
 
     // One page holding everything has no next link; a page of two does.
     const whole = await s.api(`/api/v1/apps/${app.id}/users`);
-    assert.equal((await ok(whole)).length, 4);
+    assert.equal((await expectJson(whole)).length, 4);
     assert.doesNotMatch(whole.headers.get('link') ?? '', /rel="next"/);
     const firstTwo = await s.api(`/api/v1/apps/${app.id}/users?limit=2`);
-    assert.deepEqual((await ok(firstTwo)).map((r: any) => r.id), expected.slice(0, 2));
+    assert.deepEqual((await expectJson(firstTwo)).map((r: any) => r.id), expected.slice(0, 2));
     assert.match(firstTwo.headers.get('link') ?? '', /rel="next"/);
 
     // Removing the group removes the users it brought, not the direct ones.
-    assert.equal((await send('DELETE', `/api/v1/apps/${app.id}/groups/${g1.id}`)).status, 204);
+    assert.equal((await s.send('DELETE', `/api/v1/apps/${app.id}/groups/${g1.id}`)).status, 204);
     const after = (await allPages(`/api/v1/apps/${app.id}/users`)).rows;
     assert.deepEqual(after.map((r) => r.id), [direct, both, viaTwoGroups].map((u) => u.id).sort());
   });
@@ -123,8 +114,8 @@ describe('GET /api/v1/apps/{id}/users', () => {
     const [member, stranger] = [await createUser(), await createUser()];
     const group = await createGroup();
     await addMember(group.id, member.id);
-    await ok(await send('PUT', `/api/v1/apps/${app.id}/groups/${group.id}`, { profile: { team: 'blue' } }));
-    const found = await ok(await s.api(`/api/v1/apps/${app.id}/users/${member.id}`));
+    await expectJson(await s.send('PUT', `/api/v1/apps/${app.id}/groups/${group.id}`, { profile: { team: 'blue' } }));
+    const found = await expectJson(await s.api(`/api/v1/apps/${app.id}/users/${member.id}`));
     assert.equal(found.id, member.id);
     assert.equal(found.scope, 'GROUP');
     assert.deepEqual(found.profile, { team: 'blue' });
@@ -137,18 +128,18 @@ describe('GET /api/v1/apps/{id}/users', () => {
   it('lists every user of the org for an app assigned to Everyone', async () => {
     const app = await createApp();
     const user = await createUser();
-    const groups = await ok(await s.api('/api/v1/groups?q=Everyone'));
+    const groups = await expectJson(await s.api('/api/v1/groups?q=Everyone'));
     const everyone = groups.find((g: any) => g.profile.name === 'Everyone');
-    await ok(await send('PUT', `/api/v1/apps/${app.id}/groups/${everyone.id}`));
-    await ok(await send('POST', `/api/v1/apps/${app.id}/users`, { id: user.id }));
+    await expectJson(await s.send('PUT', `/api/v1/apps/${app.id}/groups/${everyone.id}`));
+    await expectJson(await s.send('POST', `/api/v1/apps/${app.id}/users`, { id: user.id }));
     const listed = (await allPages(`/api/v1/apps/${app.id}/users?limit=3`)).rows;
     const users = (await allPages('/api/v1/users?limit=200')).rows;
     assert.deepEqual(listed.map((r) => r.id), users.map((u) => u.id).sort());
     assert.equal(listed.find((r) => r.id === user.id).scope, 'USER');
     assert.ok(listed.filter((r) => r.id !== user.id).every((r) => r.scope === 'GROUP'));
     // Every user of the org now has this app: take it away before the app-link tests.
-    await ok(await send('POST', `/api/v1/apps/${app.id}/lifecycle/deactivate`));
-    assert.equal((await send('DELETE', `/api/v1/apps/${app.id}`)).status, 204);
+    await expectJson(await s.send('POST', `/api/v1/apps/${app.id}/lifecycle/deactivate`));
+    assert.equal((await s.send('DELETE', `/api/v1/apps/${app.id}`)).status, 204);
   });
 });
 
@@ -161,11 +152,11 @@ describe('GET /api/v1/users/{id}/appLinks', () => {
     const viaGroup = await createApp({}, { label: 'B via group', visibility: { hide: { web: true, iOS: false } } });
     const inactive = await createApp({}, { label: 'C inactive' }, '?activate=false');
     const unassigned = await createApp({}, { label: 'D unassigned' });
-    await ok(await send('POST', `/api/v1/apps/${launched.id}/users`, { id: user.id }));
-    await ok(await send('PUT', `/api/v1/apps/${viaGroup.id}/groups/${group.id}`));
-    await ok(await send('POST', `/api/v1/apps/${inactive.id}/users`, { id: user.id }));
+    await expectJson(await s.send('POST', `/api/v1/apps/${launched.id}/users`, { id: user.id }));
+    await expectJson(await s.send('PUT', `/api/v1/apps/${viaGroup.id}/groups/${group.id}`));
+    await expectJson(await s.send('POST', `/api/v1/apps/${inactive.id}/users`, { id: user.id }));
 
-    const links = await ok(await s.api(`/api/v1/users/${user.id}/appLinks`));
+    const links = await expectJson(await s.api(`/api/v1/users/${user.id}/appLinks`));
     assert.deepEqual(links.map((l: any) => l.appInstanceId), [launched.id, viaGroup.id]);
     assert.ok(!links.some((l: any) => l.appInstanceId === unassigned.id));
     const [first, second] = links;
@@ -187,14 +178,14 @@ describe('GET /api/v1/users/{id}/appLinks', () => {
     assert.notEqual(second.appAssignmentId, first.appAssignmentId);
 
     // The same ids on every read; by login too.
-    const again = await ok(await s.api(`/api/v1/users/${encodeURIComponent(user.profile.login)}/appLinks`));
+    const again = await expectJson(await s.api(`/api/v1/users/${encodeURIComponent(user.profile.login)}/appLinks`));
     assert.deepEqual(again, links);
 
     // Deactivating an app drops its link; a user with nothing assigned gets [].
-    await ok(await send('POST', `/api/v1/apps/${launched.id}/lifecycle/deactivate`));
-    assert.deepEqual((await ok(await s.api(`/api/v1/users/${user.id}/appLinks`))).map((l: any) => l.appInstanceId), [viaGroup.id]);
+    await expectJson(await s.send('POST', `/api/v1/apps/${launched.id}/lifecycle/deactivate`));
+    assert.deepEqual((await expectJson(await s.api(`/api/v1/users/${user.id}/appLinks`))).map((l: any) => l.appInstanceId), [viaGroup.id]);
     const loner = await createUser();
-    assert.deepEqual(await ok(await s.api(`/api/v1/users/${loner.id}/appLinks`)), []);
+    assert.deepEqual(await expectJson(await s.api(`/api/v1/users/${loner.id}/appLinks`)), []);
     await expectError(await s.api('/api/v1/users/00uNobody/appLinks'), 404, 'E0000007');
   });
 });

@@ -14,7 +14,7 @@ import { parse } from 'yaml';
 import { randomToken } from '../../src/crypto/ids.js';
 import { runCli } from '../declarative/support/run-cli.js';
 import { clientKey, postForm } from '../oauth/fixtures.js';
-import { json, startTestServer, type TestServer } from '../support/server.js';
+import { expectJson, json, startTestServer, type TestServer } from '../support/server.js';
 
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const SCOPE = 'jwks:test';
@@ -24,20 +24,11 @@ let tokenUrl: string;
 before(async () => {
   s = await startTestServer();
   tokenUrl = `${s.orgUrl}/oauth2/default/v1/token`;
-  await ok(await send('POST', '/api/v1/authorizationServers/default/scopes', { name: SCOPE }), 201);
+  await expectJson(await s.send('POST', '/api/v1/authorizationServers/default/scopes', { name: SCOPE }), 201);
 });
 after(async () => {
   await s?.close();
 });
-
-const send = (method: string, path: string, body?: unknown) =>
-  s.api(path, { method, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-
-async function ok(res: Response, status = 200): Promise<any> {
-  const body = await json(res);
-  assert.equal(res.status, status, JSON.stringify(body));
-  return body;
-}
 
 async function expectError(res: Response, status: number, code: string, causes?: (string | RegExp)[]): Promise<any> {
   const body = await json(res);
@@ -53,7 +44,7 @@ async function expectError(res: Response, status: number, code: string, causes?:
 }
 
 async function createServiceApp(keys: Record<string, unknown>[]): Promise<any> {
-  return ok(await send('POST', '/api/v1/apps', {
+  return expectJson(await s.send('POST', '/api/v1/apps', {
     name: 'oidc_client',
     label: `Jwks ${randomToken(4)}`,
     signOnMode: 'OPENID_CONNECT',
@@ -77,7 +68,7 @@ describe('the JWKS sub-resource', () => {
     const clientId = app.credentials.oauthClient.client_id;
 
     // The key given with the app is listed with Okta's metadata, in both views.
-    const [listed] = await ok(await s.api(jwksPath(app.id)));
+    const [listed] = await expectJson(await s.api(jwksPath(app.id)));
     assert.match(listed.id, /^pks[A-Za-z0-9]{17}$/);
     assert.equal(listed.kid, first.jwk.kid);
     assert.equal(listed.status, 'ACTIVE');
@@ -88,7 +79,7 @@ describe('the JWKS sub-resource', () => {
 
     // Add an EC key through the sub-resource: it shows in the app and authenticates the client.
     const second = clientKey('ES256');
-    const added = await ok(await send('POST', jwksPath(app.id), second.jwk), 201);
+    const added = await expectJson(await s.send('POST', jwksPath(app.id), second.jwk), 201);
     assert.deepEqual(Object.keys(added), ['id', 'kid', 'kty', 'alg', 'use', 'crv', 'x', 'y', 'status', 'created', 'lastUpdated', '_links']);
     assert.equal(added.status, 'ACTIVE');
     assert.equal(added.kid, second.jwk.kid);
@@ -96,8 +87,8 @@ describe('the JWKS sub-resource', () => {
     assert.match(added.created, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     const self = `${s.orgUrl}${jwksPath(app.id)}/${added.id}`;
     assert.deepEqual(added._links, { deactivate: { href: `${self}/lifecycle/deactivate`, hints: { allow: ['POST'] } } });
-    assert.deepEqual(await ok(await s.api(`${jwksPath(app.id)}/${added.id}`)), added);
-    const appView = await ok(await s.api(`/api/v1/apps/${app.id}`));
+    assert.deepEqual(await expectJson(await s.api(`${jwksPath(app.id)}/${added.id}`)), added);
+    const appView = await expectJson(await s.api(`/api/v1/apps/${app.id}`));
     assert.deepEqual(appView.settings.oauthClient.jwks.keys.map((k: any) => [k.id, k.kid, k.status]),
       [[listed.id, first.jwk.kid, 'ACTIVE'], [added.id, second.jwk.kid, 'ACTIVE']]);
     const token = await tokenRequest(clientId, second);
@@ -105,7 +96,7 @@ describe('the JWKS sub-resource', () => {
     assert.equal(token.body.token_type, 'Bearer');
 
     // Deactivated: kept and listed, no longer accepted; the other key still is.
-    const inactive = await ok(await send('POST', `${jwksPath(app.id)}/${added.id}/lifecycle/deactivate`));
+    const inactive = await expectJson(await s.send('POST', `${jwksPath(app.id)}/${added.id}/lifecycle/deactivate`));
     assert.equal(inactive.status, 'INACTIVE');
     assert.deepEqual(inactive._links, {
       activate: { href: `${self}/lifecycle/activate`, hints: { allow: ['POST'] } },
@@ -115,46 +106,46 @@ describe('the JWKS sub-resource', () => {
     assert.equal(refused.status, 401);
     assert.equal(refused.body.error, 'invalid_client');
     assert.equal((await tokenRequest(clientId, first)).status, 200);
-    assert.equal((await ok(await s.api(`/api/v1/apps/${app.id}`))).settings.oauthClient.jwks.keys[1].status, 'INACTIVE');
+    assert.equal((await expectJson(await s.api(`/api/v1/apps/${app.id}`))).settings.oauthClient.jwks.keys[1].status, 'INACTIVE');
 
     // Activated again: accepted again.
-    assert.equal((await ok(await send('POST', `${jwksPath(app.id)}/${added.id}/lifecycle/activate`))).status, 'ACTIVE');
+    assert.equal((await expectJson(await s.send('POST', `${jwksPath(app.id)}/${added.id}/lifecycle/activate`))).status, 'ACTIVE');
     assert.equal((await tokenRequest(clientId, second)).status, 200);
 
     // An ACTIVE key can't be deleted; the only ACTIVE key of a private_key_jwt app can't be deactivated.
-    await expectError(await send('DELETE', `${jwksPath(app.id)}/${added.id}`), 400, 'E0000001', [
+    await expectError(await s.send('DELETE', `${jwksPath(app.id)}/${added.id}`), 400, 'E0000001', [
       "You can't delete an active JSON Web Key. Deactivate the key before deleting it.",
     ]);
-    await ok(await send('POST', `${jwksPath(app.id)}/${listed.id}/lifecycle/deactivate`));
-    const only = await expectError(await send('POST', `${jwksPath(app.id)}/${added.id}/lifecycle/deactivate`), 400, 'E0000001', [
+    await expectJson(await s.send('POST', `${jwksPath(app.id)}/${listed.id}/lifecycle/deactivate`));
+    const only = await expectError(await s.send('POST', `${jwksPath(app.id)}/${added.id}/lifecycle/deactivate`), 400, 'E0000001', [
       "Can't deactivate the only active JSON Web Key when the value for `token_endpoint_auth_method` is `private_key_jwt`.",
     ]);
     assert.equal(only.errorSummary, 'Api validation failed: JsonWebKey');
     assert.equal((await tokenRequest(clientId, first)).status, 401);
 
     // An INACTIVE key is deleted, from both views.
-    assert.equal((await send('DELETE', `${jwksPath(app.id)}/${listed.id}`)).status, 204);
+    assert.equal((await s.send('DELETE', `${jwksPath(app.id)}/${listed.id}`)).status, 204);
     await expectError(await s.api(`${jwksPath(app.id)}/${listed.id}`), 404, 'E0000007');
-    assert.deepEqual((await ok(await s.api(jwksPath(app.id)))).map((k: any) => k.id), [added.id]);
-    assert.deepEqual((await ok(await s.api(`/api/v1/apps/${app.id}`))).settings.oauthClient.jwks.keys.map((k: any) => k.id), [added.id]);
+    assert.deepEqual((await expectJson(await s.api(jwksPath(app.id)))).map((k: any) => k.id), [added.id]);
+    assert.deepEqual((await expectJson(await s.api(`/api/v1/apps/${app.id}`))).settings.oauthClient.jwks.keys.map((k: any) => k.id), [added.id]);
   });
 
   it('keeps key ids when the app is replaced with PUT, and validates keys there too', async () => {
     const key = clientKey('RS256');
     const app = await createServiceApp([key.jwk]);
-    const added = await ok(await send('POST', jwksPath(app.id), { ...clientKey('RS256').jwk, status: 'INACTIVE' }), 201);
+    const added = await expectJson(await s.send('POST', jwksPath(app.id), { ...clientKey('RS256').jwk, status: 'INACTIVE' }), 201);
     assert.equal(added.status, 'INACTIVE');
-    const current = await ok(await s.api(`/api/v1/apps/${app.id}`));
-    const replaced = await ok(await send('PUT', `/api/v1/apps/${app.id}`, current));
+    const current = await expectJson(await s.api(`/api/v1/apps/${app.id}`));
+    const replaced = await expectJson(await s.send('PUT', `/api/v1/apps/${app.id}`, current));
     assert.deepEqual(replaced.settings.oauthClient.jwks.keys, current.settings.oauthClient.jwks.keys);
 
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const body = structuredClone(current);
     body.settings.oauthClient.jwks.keys.push({ ...privateKey.export({ format: 'jwk' }), kid: 'private' });
-    await expectError(await send('PUT', `/api/v1/apps/${app.id}`, body), 400, 'E0000001', [/^jwks: Only public keys are allowed/]);
+    await expectError(await s.send('PUT', `/api/v1/apps/${app.id}`, body), 400, 'E0000001', [/^jwks: Only public keys are allowed/]);
     const inactiveOnly = structuredClone(current);
     inactiveOnly.settings.oauthClient.jwks.keys = inactiveOnly.settings.oauthClient.jwks.keys.map((k: any) => ({ ...k, status: 'INACTIVE' }));
-    await expectError(await send('PUT', `/api/v1/apps/${app.id}`, inactiveOnly), 400, 'E0000001', [/^jwks: At least one key must be ACTIVE/]);
+    await expectError(await s.send('PUT', `/api/v1/apps/${app.id}`, inactiveOnly), 400, 'E0000001', [/^jwks: At least one key must be ACTIVE/]);
   });
 
   it('refuses private, symmetric, short, malformed and duplicate keys with Okta errors', async () => {
@@ -183,25 +174,25 @@ describe('the JWKS sub-resource', () => {
       [{ ...publicRsa, kid: undefined }, [/^Each key should have a unique kid when adding multiple keys/]],
     ];
     for (const [body, causes] of cases) {
-      const err = await expectError(await send('POST', jwksPath(app.id), body), 400, 'E0000001', causes);
+      const err = await expectError(await s.send('POST', jwksPath(app.id), body), 400, 'E0000001', causes);
       assert.equal(err.errorSummary, 'Api validation failed: JsonWebKey');
     }
     await expectError(await s.api(jwksPath(app.id), { method: 'POST', body: '[1]' }), 400, 'E0000003');
     await expectError(await s.api(jwksPath(app.id), { method: 'POST', body: '{' }), 400, 'E0000003');
     // Nothing was added.
-    assert.deepEqual((await ok(await s.api(jwksPath(app.id)))).map((k: any) => k.kid), ['existing-kid']);
+    assert.deepEqual((await expectJson(await s.api(jwksPath(app.id)))).map((k: any) => k.kid), ['existing-kid']);
     // The same public key with a new kid is fine.
-    assert.equal((await ok(await send('POST', jwksPath(app.id), publicRsa), 201)).kid, 'new-kid');
+    assert.equal((await expectJson(await s.send('POST', jwksPath(app.id), publicRsa), 201)).kid, 'new-kid');
   });
 
   it('answers unknown apps and keys with 404 E0000007', async () => {
     const app = await createServiceApp([clientKey('RS256').jwk]);
     const key = clientKey('RS256').jwk;
     await expectError(await s.api(jwksPath('0oaNothing')), 404, 'E0000007');
-    await expectError(await send('POST', jwksPath('0oaNothing'), key), 404, 'E0000007');
+    await expectError(await s.send('POST', jwksPath('0oaNothing'), key), 404, 'E0000007');
     for (const [method, suffix] of [['GET', ''], ['DELETE', ''], ['POST', '/lifecycle/activate'], ['POST', '/lifecycle/deactivate']] as const) {
-      await expectError(await send(method, `${jwksPath(app.id)}/pksNothing${suffix}`), 404, 'E0000007');
-      await expectError(await send(method, `${jwksPath('0oaNothing')}/pksNothing${suffix}`), 404, 'E0000007');
+      await expectError(await s.send(method, `${jwksPath(app.id)}/pksNothing${suffix}`), 404, 'E0000007');
+      await expectError(await s.send(method, `${jwksPath('0oaNothing')}/pksNothing${suffix}`), 404, 'E0000007');
     }
   });
 
@@ -213,12 +204,12 @@ describe('the JWKS sub-resource', () => {
     const bare = { ...stored!, body: structuredClone(stored!.body) };
     bare.body.settings.oauthClient.jwks = { keys: [key.jwk] };
     await s.container.store.apps.update(bare);
-    const first = await ok(await s.api(jwksPath(app.id)));
-    const second = await ok(await s.api(jwksPath(app.id)));
+    const first = await expectJson(await s.api(jwksPath(app.id)));
+    const second = await expectJson(await s.api(jwksPath(app.id)));
     assert.equal(first[0].status, 'ACTIVE');
     assert.match(first[0].id, /^pks[A-Za-z0-9]{17}$/);
     assert.deepEqual(first, second);
-    const deactivated = await send('POST', `${jwksPath(app.id)}/${first[0].id}/lifecycle/deactivate`);
+    const deactivated = await s.send('POST', `${jwksPath(app.id)}/${first[0].id}/lifecycle/deactivate`);
     await expectError(deactivated, 400, 'E0000001');
   });
 
@@ -241,7 +232,7 @@ describe('the JWKS sub-resource', () => {
   it('exports keys without their org-specific ids, and an apply of the export changes nothing', async () => {
     const key = clientKey('RS256');
     const app = await createServiceApp([key.jwk]);
-    const added = await ok(await send('POST', jwksPath(app.id), { ...clientKey('ES256').jwk, status: 'INACTIVE' }), 201);
+    const added = await expectJson(await s.send('POST', jwksPath(app.id), { ...clientKey('ES256').jwk, status: 'INACTIVE' }), 201);
     const dir = mkdtempSync(join(tmpdir(), 'gatehouse-jwks-export-'));
     try {
       const path = join(dir, 'org.yaml');
@@ -258,7 +249,7 @@ describe('the JWKS sub-resource', () => {
       const applied = await runCli(['apply', '-f', path, '--org-url', s.url, '--token', s.token]);
       assert.equal(applied.code, 0, applied.stderr);
       assert.match(applied.stdout, /No changes\./);
-      assert.deepEqual((await ok(await s.api(jwksPath(app.id)))).map((k: any) => k.id).slice(1), [added.id]);
+      assert.deepEqual((await expectJson(await s.api(jwksPath(app.id)))).map((k: any) => k.id).slice(1), [added.id]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

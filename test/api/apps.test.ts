@@ -12,9 +12,6 @@ after(async () => {
   await s?.close();
 });
 
-const send = (method: string, path: string, body?: unknown) =>
-  s.api(path, { method, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-
 async function expectError(res: Response, status: number, code: string, causes?: string[]): Promise<any> {
   const body = await json(res);
   assert.equal(res.status, status, JSON.stringify(body));
@@ -41,7 +38,7 @@ function oidcApp(oauthClient: Record<string, unknown> = {}, credentials: Record<
 }
 
 async function createApp(body: unknown, query = ''): Promise<any> {
-  const res = await send('POST', `/api/v1/apps${query}`, body);
+  const res = await s.send('POST', `/api/v1/apps${query}`, body);
   const out = await json(res);
   assert.equal(res.status, 200, JSON.stringify(out));
   return out;
@@ -49,13 +46,13 @@ async function createApp(body: unknown, query = ''): Promise<any> {
 
 async function createUser(): Promise<any> {
   const login = `app-user-${randomToken(6).toLowerCase().replace(/[^a-z0-9]/g, 'x')}@example.com`;
-  const res = await send('POST', '/api/v1/users', { profile: { login, email: login, firstName: 'App', lastName: 'User' } });
+  const res = await s.send('POST', '/api/v1/users', { profile: { login, email: login, firstName: 'App', lastName: 'User' } });
   assert.equal(res.status, 200);
   return json(res);
 }
 
 async function createGroup(): Promise<any> {
-  const res = await send('POST', '/api/v1/groups', { profile: { name: `app-group-${randomToken(6)}` } });
+  const res = await s.send('POST', '/api/v1/groups', { profile: { name: `app-group-${randomToken(6)}` } });
   assert.equal(res.status, 200);
   return json(res);
 }
@@ -127,7 +124,7 @@ describe('POST /api/v1/apps', () => {
     assert.equal(app.credentials.oauthClient.client_id, clientId);
     assert.equal(app.credentials.oauthClient.client_secret, secret);
     assert.equal((await s.container.cache.client(clientId))?.app.id, app.id);
-    await expectError(await send('POST', '/api/v1/apps', oidcApp({}, { client_id: clientId })), 400, 'E0000001', [
+    await expectError(await s.send('POST', '/api/v1/apps', oidcApp({}, { client_id: clientId })), 400, 'E0000001', [
       'client_id: An object with this field already exists in the current organization',
     ]);
   });
@@ -136,8 +133,8 @@ describe('POST /api/v1/apps', () => {
     const uri = 'https://*.tenants.example.com/callback';
     const app = await createApp(oidcApp({ wildcard_redirect: 'SUBDOMAIN', redirect_uris: [uri] }));
     assert.deepEqual(app.settings.oauthClient.redirect_uris, [uri]);
-    await expectError(await send('POST', '/api/v1/apps', oidcApp({ redirect_uris: [uri] })), 400, 'E0000001');
-    await expectError(await send('POST', '/api/v1/apps', oidcApp({ wildcard_redirect: 'SUBDOMAIN', redirect_uris: ['http://*.example.com/cb'] })), 400, 'E0000001');
+    await expectError(await s.send('POST', '/api/v1/apps', oidcApp({ redirect_uris: [uri] })), 400, 'E0000001');
+    await expectError(await s.send('POST', '/api/v1/apps', oidcApp({ wildcard_redirect: 'SUBDOMAIN', redirect_uris: ['http://*.example.com/cb'] })), 400, 'E0000001');
   });
 
   it('validates like Okta, naming every bad field', async () => {
@@ -188,7 +185,7 @@ describe('POST /api/v1/apps', () => {
       [{ label: 'x', signOnMode: 'OPENID_CONNECT' }, ['grant_types: The field cannot be left blank']],
     ];
     for (const [body, causes] of cases) {
-      const res = await send('POST', '/api/v1/apps', body);
+      const res = await s.send('POST', '/api/v1/apps', body);
       const out = await expectError(res, 400, 'E0000001', causes);
       assert.match(out.errorSummary, /^Api validation failed: /);
     }
@@ -203,9 +200,9 @@ describe('reading, updating and deleting apps', () => {
   it('answers unknown apps with 404 E0000007', async () => {
     const body = await expectError(await s.api('/api/v1/apps/0oaMissing'), 404, 'E0000007');
     assert.equal(body.errorSummary, 'Not found: Resource not found: 0oaMissing (AppInstance)');
-    await expectError(await send('PUT', '/api/v1/apps/0oaMissing', oidcApp()), 404, 'E0000007');
-    await expectError(await send('DELETE', '/api/v1/apps/0oaMissing'), 404, 'E0000007');
-    await expectError(await send('POST', '/api/v1/apps/0oaMissing/lifecycle/activate'), 404, 'E0000007');
+    await expectError(await s.send('PUT', '/api/v1/apps/0oaMissing', oidcApp()), 404, 'E0000007');
+    await expectError(await s.send('DELETE', '/api/v1/apps/0oaMissing'), 404, 'E0000007');
+    await expectError(await s.send('POST', '/api/v1/apps/0oaMissing/lifecycle/activate'), 404, 'E0000007');
   });
 
   it('lists apps with q, a status filter and pagination', async () => {
@@ -229,7 +226,7 @@ describe('reading, updating and deleting apps', () => {
     assert.deepEqual((await s.container.cache.client(clientId))?.app.body.settings.oauthClient.redirect_uris, ['https://app.example.com/callback']);
 
     const body = oidcApp({ redirect_uris: ['https://app.example.com/new-callback'] }, {}, { label: 'Renamed' });
-    let res = await send('PUT', `/api/v1/apps/${app.id}`, body);
+    let res = await s.send('PUT', `/api/v1/apps/${app.id}`, body);
     let updated = await json(res);
     assert.equal(res.status, 200, JSON.stringify(updated));
     assert.equal(updated.label, 'Renamed');
@@ -240,33 +237,33 @@ describe('reading, updating and deleting apps', () => {
     assert.deepEqual(cached?.app.body.settings.oauthClient.redirect_uris, ['https://app.example.com/new-callback'], 'cache invalidated');
 
     const newSecret = 'a-replacement-secret-0123456789';
-    res = await send('PUT', `/api/v1/apps/${app.id}`, oidcApp({}, { client_secret: newSecret }, { label: 'Renamed' }));
+    res = await s.send('PUT', `/api/v1/apps/${app.id}`, oidcApp({}, { client_secret: newSecret }, { label: 'Renamed' }));
     updated = await json(res);
     assert.equal(updated.credentials.oauthClient.client_secret, newSecret);
     const secrets = await s.container.store.apps.listSecrets(app.id);
     assert.deepEqual(secrets.map((x) => x.secretHash), [sha256(newSecret)]);
     assert.deepEqual((await s.container.cache.client(clientId))?.secrets.map((x) => x.secretHash), [sha256(newSecret)]);
 
-    await expectError(await send('PUT', `/api/v1/apps/${app.id}`, oidcApp({}, { client_id: 'another-client' })), 400, 'E0000001', [
+    await expectError(await s.send('PUT', `/api/v1/apps/${app.id}`, oidcApp({}, { client_id: 'another-client' })), 400, 'E0000001', [
       'client_id: The field is immutable and cannot be changed',
     ]);
-    await expectError(await send('PUT', `/api/v1/apps/${app.id}`, oidcApp({ grant_types: ['nope'] })), 400, 'E0000001');
+    await expectError(await s.send('PUT', `/api/v1/apps/${app.id}`, oidcApp({ grant_types: ['nope'] })), 400, 'E0000001');
     assert.equal((await json(await s.api(`/api/v1/apps/${app.id}`))).label, 'Renamed', 'a rejected PUT changes nothing');
   });
 
   it('deletes only INACTIVE apps', async () => {
     const app = await createApp(oidcApp());
-    await expectError(await send('DELETE', `/api/v1/apps/${app.id}`), 403, 'E0000056');
-    let res = await send('POST', `/api/v1/apps/${app.id}/lifecycle/deactivate`);
+    await expectError(await s.send('DELETE', `/api/v1/apps/${app.id}`), 403, 'E0000056');
+    let res = await s.send('POST', `/api/v1/apps/${app.id}/lifecycle/deactivate`);
     assert.equal(res.status, 200);
     assert.deepEqual(await json(res), {});
     assert.equal((await json(await s.api(`/api/v1/apps/${app.id}`))).status, 'INACTIVE');
     assert.equal((await s.container.cache.client(app.id))?.app.status, 'INACTIVE');
-    res = await send('POST', `/api/v1/apps/${app.id}/lifecycle/activate`);
+    res = await s.send('POST', `/api/v1/apps/${app.id}/lifecycle/activate`);
     assert.equal(res.status, 200);
     assert.equal((await json(await s.api(`/api/v1/apps/${app.id}`))).status, 'ACTIVE');
-    await send('POST', `/api/v1/apps/${app.id}/lifecycle/deactivate`);
-    assert.equal((await send('DELETE', `/api/v1/apps/${app.id}`)).status, 204);
+    await s.send('POST', `/api/v1/apps/${app.id}/lifecycle/deactivate`);
+    assert.equal((await s.send('DELETE', `/api/v1/apps/${app.id}`)).status, 204);
     await expectError(await s.api(`/api/v1/apps/${app.id}`), 404, 'E0000007');
     assert.equal(await s.container.cache.client(app.id), undefined);
     assert.deepEqual(await s.container.store.apps.listSecrets(app.id), []);
@@ -277,7 +274,7 @@ describe('app user assignments', () => {
   it('assigns, reads, updates, lists and removes users', async () => {
     const app = await createApp(oidcApp());
     const user = await createUser();
-    let res = await send('POST', `/api/v1/apps/${app.id}/users`, { id: user.id, scope: 'USER' });
+    let res = await s.send('POST', `/api/v1/apps/${app.id}/users`, { id: user.id, scope: 'USER' });
     const assigned = await json(res);
     assert.equal(res.status, 200, JSON.stringify(assigned));
     assert.equal(assigned.id, user.id);
@@ -290,7 +287,7 @@ describe('app user assignments', () => {
     assert.equal(assigned._links.app.href, `${s.orgUrl}/api/v1/apps/${app.id}`);
 
     assert.equal((await json(await s.api(`/api/v1/apps/${app.id}/users/${user.id}`))).id, user.id);
-    res = await send('POST', `/api/v1/apps/${app.id}/users/${user.id}`, { credentials: { userName: 'custom-name' }, profile: { role: 'admin' } });
+    res = await s.send('POST', `/api/v1/apps/${app.id}/users/${user.id}`, { credentials: { userName: 'custom-name' }, profile: { role: 'admin' } });
     const updated = await json(res);
     assert.equal(updated.credentials.userName, 'custom-name');
     assert.deepEqual(updated.profile, { role: 'admin' });
@@ -298,18 +295,18 @@ describe('app user assignments', () => {
     const list = await json(await s.api(`/api/v1/apps/${app.id}/users`));
     assert.deepEqual(list.map((u: any) => u.id), [user.id]);
 
-    assert.equal((await send('DELETE', `/api/v1/apps/${app.id}/users/${user.id}`)).status, 204);
+    assert.equal((await s.send('DELETE', `/api/v1/apps/${app.id}/users/${user.id}`)).status, 204);
     const gone = await expectError(await s.api(`/api/v1/apps/${app.id}/users/${user.id}`), 404, 'E0000007');
     assert.equal(gone.errorSummary, `Not found: Resource not found: ${user.id} (AppUser)`);
-    await expectError(await send('DELETE', `/api/v1/apps/${app.id}/users/${user.id}`), 404, 'E0000007');
+    await expectError(await s.send('DELETE', `/api/v1/apps/${app.id}/users/${user.id}`), 404, 'E0000007');
   });
 
   it('shows users assigned through a group with scope GROUP', async () => {
     const app = await createApp(oidcApp());
     const [user, group] = [await createUser(), await createGroup()];
-    await send('PUT', `/api/v1/groups/${group.id}/users/${user.id}`);
+    await s.send('PUT', `/api/v1/groups/${group.id}/users/${user.id}`);
     await expectError(await s.api(`/api/v1/apps/${app.id}/users/${user.id}`), 404, 'E0000007');
-    assert.equal((await send('PUT', `/api/v1/apps/${app.id}/groups/${group.id}`)).status, 200);
+    assert.equal((await s.send('PUT', `/api/v1/apps/${app.id}/groups/${group.id}`)).status, 200);
     const viaGroup = await json(await s.api(`/api/v1/apps/${app.id}/users/${user.id}`));
     assert.equal(viaGroup.scope, 'GROUP');
   });
@@ -317,17 +314,17 @@ describe('app user assignments', () => {
   it('rejects bad assignments', async () => {
     const app = await createApp(oidcApp());
     const user = await createUser();
-    await expectError(await send('POST', `/api/v1/apps/${app.id}/users`, {}), 400, 'E0000001', ['id: The field cannot be left blank']);
-    await expectError(await send('POST', `/api/v1/apps/${app.id}/users`, { id: user.id, scope: 'WORLD' }), 400, 'E0000001', [
+    await expectError(await s.send('POST', `/api/v1/apps/${app.id}/users`, {}), 400, 'E0000001', ['id: The field cannot be left blank']);
+    await expectError(await s.send('POST', `/api/v1/apps/${app.id}/users`, { id: user.id, scope: 'WORLD' }), 400, 'E0000001', [
       "scope: 'WORLD' is not a valid value. Valid values: USER, GROUP",
     ]);
-    await expectError(await send('POST', `/api/v1/apps/${app.id}/users`, { id: user.id, credentials: { password: { value: 'x' } } }), 400, 'E0000001');
-    await expectError(await send('POST', `/api/v1/apps/${app.id}/users`, { id: '00uNobody' }), 404, 'E0000007');
-    await expectError(await send('POST', '/api/v1/apps/0oaNothing/users', { id: user.id }), 404, 'E0000007');
+    await expectError(await s.send('POST', `/api/v1/apps/${app.id}/users`, { id: user.id, credentials: { password: { value: 'x' } } }), 400, 'E0000001');
+    await expectError(await s.send('POST', `/api/v1/apps/${app.id}/users`, { id: '00uNobody' }), 404, 'E0000007');
+    await expectError(await s.send('POST', '/api/v1/apps/0oaNothing/users', { id: user.id }), 404, 'E0000007');
     await expectError(await s.api('/api/v1/apps/0oaNothing/users'), 404, 'E0000007');
     await expectError(await s.api(`/api/v1/apps/${app.id}/users`, { method: 'POST', body: '{' }), 400, 'E0000003');
-    await send('POST', `/api/v1/users/${user.id}/lifecycle/deactivate`);
-    await expectError(await send('POST', `/api/v1/apps/${app.id}/users`, { id: user.id }), 403, 'E0000117');
+    await s.send('POST', `/api/v1/users/${user.id}/lifecycle/deactivate`);
+    await expectError(await s.send('POST', `/api/v1/apps/${app.id}/users`, { id: user.id }), 403, 'E0000117');
   });
 });
 
@@ -335,14 +332,14 @@ describe('app group assignments', () => {
   it('assigns groups with priorities, lists, reads and removes them', async () => {
     const app = await createApp(oidcApp());
     const [g1, g2, g3] = [await createGroup(), await createGroup(), await createGroup()];
-    const a1 = await json(await send('PUT', `/api/v1/apps/${app.id}/groups/${g1.id}`));
+    const a1 = await json(await s.send('PUT', `/api/v1/apps/${app.id}/groups/${g1.id}`));
     assert.equal(a1.id, g1.id);
     assert.equal(a1.priority, 0);
     assert.deepEqual(a1.profile, {});
     assert.equal(a1._links.group.href, `${s.orgUrl}/api/v1/groups/${g1.id}`);
-    const a2 = await json(await send('PUT', `/api/v1/apps/${app.id}/groups/${g2.id}`, {}));
+    const a2 = await json(await s.send('PUT', `/api/v1/apps/${app.id}/groups/${g2.id}`, {}));
     assert.equal(a2.priority, 1);
-    const a3 = await json(await send('PUT', `/api/v1/apps/${app.id}/groups/${g3.id}`, { priority: 7, profile: { tier: 'gold' } }));
+    const a3 = await json(await s.send('PUT', `/api/v1/apps/${app.id}/groups/${g3.id}`, { priority: 7, profile: { tier: 'gold' } }));
     assert.equal(a3.priority, 7);
     assert.deepEqual(a3.profile, { tier: 'gold' });
 
@@ -350,20 +347,20 @@ describe('app group assignments', () => {
     assert.deepEqual(list.map((g: any) => g.id).sort(), [g1.id, g2.id, g3.id].sort());
     assert.equal((await json(await s.api(`/api/v1/apps/${app.id}/groups/${g3.id}`))).priority, 7);
 
-    assert.equal((await send('DELETE', `/api/v1/apps/${app.id}/groups/${g3.id}`)).status, 204);
+    assert.equal((await s.send('DELETE', `/api/v1/apps/${app.id}/groups/${g3.id}`)).status, 204);
     await expectError(await s.api(`/api/v1/apps/${app.id}/groups/${g3.id}`), 404, 'E0000007');
-    await expectError(await send('DELETE', `/api/v1/apps/${app.id}/groups/${g3.id}`), 404, 'E0000007');
+    await expectError(await s.send('DELETE', `/api/v1/apps/${app.id}/groups/${g3.id}`), 404, 'E0000007');
   });
 
   it('rejects bad group assignments', async () => {
     const app = await createApp(oidcApp());
     const group = await createGroup();
-    await expectError(await send('PUT', `/api/v1/apps/${app.id}/groups/00gNothing`), 404, 'E0000007');
-    await expectError(await send('PUT', `/api/v1/apps/0oaNothing/groups/${group.id}`), 404, 'E0000007');
-    await expectError(await send('PUT', `/api/v1/apps/${app.id}/groups/${group.id}`, { priority: -1 }), 400, 'E0000001', [
+    await expectError(await s.send('PUT', `/api/v1/apps/${app.id}/groups/00gNothing`), 404, 'E0000007');
+    await expectError(await s.send('PUT', `/api/v1/apps/0oaNothing/groups/${group.id}`), 404, 'E0000007');
+    await expectError(await s.send('PUT', `/api/v1/apps/${app.id}/groups/${group.id}`, { priority: -1 }), 400, 'E0000001', [
       'priority: The field must be a non-negative integer',
     ]);
-    await expectError(await send('PUT', `/api/v1/apps/${app.id}/groups/${group.id}`, { priority: 'high' }), 400, 'E0000001');
+    await expectError(await s.send('PUT', `/api/v1/apps/${app.id}/groups/${group.id}`, { priority: 'high' }), 400, 'E0000001');
   });
 });
 
@@ -378,50 +375,50 @@ describe('client secrets', () => {
     assert.equal(first.client_secret, app.credentials.oauthClient.client_secret);
     assert.ok(first.secret_hash);
 
-    let res = await send('POST', base(app.id), {});
+    let res = await s.send('POST', base(app.id), {});
     const second = await json(res);
     assert.equal(res.status, 201, JSON.stringify(second));
     assert.equal(second.status, 'ACTIVE');
     assert.notEqual(second.client_secret, first.client_secret);
     assert.equal((await s.container.cache.client(app.id))?.secrets.length, 2);
 
-    await expectError(await send('POST', base(app.id), {}), 400, 'E0000001', ["You've reached the maximum number of client secrets per client."]);
+    await expectError(await s.send('POST', base(app.id), {}), 400, 'E0000001', ["You've reached the maximum number of client secrets per client."]);
 
-    res = await send('POST', `${base(app.id)}/${first.id}/lifecycle/deactivate`);
+    res = await s.send('POST', `${base(app.id)}/${first.id}/lifecycle/deactivate`);
     assert.equal(res.status, 200);
     assert.equal((await json(res)).status, 'INACTIVE');
     assert.deepEqual((await s.container.cache.client(app.id))?.secrets.map((x) => x.id), [second.id]);
-    await expectError(await send('POST', `${base(app.id)}/${second.id}/lifecycle/deactivate`), 400, 'E0000001', [
+    await expectError(await s.send('POST', `${base(app.id)}/${second.id}/lifecycle/deactivate`), 400, 'E0000001', [
       "You can't deactivate the only active client secret.",
     ]);
-    await expectError(await send('DELETE', `${base(app.id)}/${second.id}`), 400, 'E0000001', [
+    await expectError(await s.send('DELETE', `${base(app.id)}/${second.id}`), 400, 'E0000001', [
       "You can't delete an active client secret. Deactivate the secret before deleting it.",
     ]);
     assert.equal((await json(await s.api(`${base(app.id)}/${first.id}`))).status, 'INACTIVE');
-    assert.equal((await send('DELETE', `${base(app.id)}/${first.id}`)).status, 204);
+    assert.equal((await s.send('DELETE', `${base(app.id)}/${first.id}`)).status, 204);
     await expectError(await s.api(`${base(app.id)}/${first.id}`), 404, 'E0000007');
     assert.equal((await json(await s.api(`/api/v1/apps/${app.id}`))).credentials.oauthClient.client_secret, second.client_secret);
 
-    res = await send('POST', base(app.id), { client_secret: 'an-administrator-chosen-secret', status: 'INACTIVE' });
+    res = await s.send('POST', base(app.id), { client_secret: 'an-administrator-chosen-secret', status: 'INACTIVE' });
     const third = await json(res);
     assert.equal(res.status, 201);
     assert.equal(third.status, 'INACTIVE');
-    assert.equal((await json(await send('POST', `${base(app.id)}/${third.id}/lifecycle/activate`))).status, 'ACTIVE');
+    assert.equal((await json(await s.send('POST', `${base(app.id)}/${third.id}/lifecycle/activate`))).status, 'ACTIVE');
   });
 
   it('rejects bad secrets and apps without secrets', async () => {
     const app = await createApp(oidcApp());
-    await expectError(await send('POST', base(app.id), { client_secret: 'short' }), 400, 'E0000001', [
+    await expectError(await s.send('POST', base(app.id), { client_secret: 'short' }), 400, 'E0000001', [
       "client_secret: 'client_secret' must be at least '14' characters long.",
     ]);
-    await expectError(await send('POST', base(app.id), { client_secret: 'x'.repeat(101) }), 400, 'E0000001', [
+    await expectError(await s.send('POST', base(app.id), { client_secret: 'x'.repeat(101) }), 400, 'E0000001', [
       "client_secret: 'client_secret' can't be more than '100' characters long.",
     ]);
-    await expectError(await send('POST', base(app.id), { status: 'SOMETIMES' }), 400, 'E0000001');
+    await expectError(await s.send('POST', base(app.id), { status: 'SOMETIMES' }), 400, 'E0000001');
     const spa = await createApp(oidcApp({ application_type: 'browser' }));
-    await expectError(await send('POST', base(spa.id), {}), 400, 'E0000001', ["'client_secret' can't be used when 'token_endpoint_auth_method' is 'none'."]);
+    await expectError(await s.send('POST', base(spa.id), {}), 400, 'E0000001', ["'client_secret' can't be used when 'token_endpoint_auth_method' is 'none'."]);
     await expectError(await s.api(base('0oaNothing')), 404, 'E0000007');
     await expectError(await s.api(`${base(app.id)}/ocsNothing`), 404, 'E0000007');
-    await expectError(await send('POST', `${base(app.id)}/ocsNothing/lifecycle/activate`), 404, 'E0000007');
+    await expectError(await s.send('POST', `${base(app.id)}/ocsNothing/lifecycle/activate`), 404, 'E0000007');
   });
 });

@@ -9,7 +9,7 @@ import { ID_PREFIX, newId, randomToken, sha256 } from '../../src/crypto/ids.js';
 import { EXPIRED_RETENTION_MS, ROTATION_INTERVAL_MS } from '../../src/domain/auth-servers/key-rotation.js';
 import type { App, User } from '../../src/domain/model.js';
 import { runKeyRotationCheck } from '../../src/keys/auto-rotation.js';
-import { json, startTestServer, type TestServer } from '../support/server.js';
+import { expectJson, json, startTestServer, type TestServer } from '../support/server.js';
 
 const DAY = 86_400_000;
 const BASE = '/api/v1/authorizationServers';
@@ -28,12 +28,6 @@ after(async () => {
 const send = (method: string, path: string, body?: unknown): Promise<Response> =>
   s.api(path, { method, ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}) });
 
-async function ok(res: Response, status = 200): Promise<any> {
-  const body = await json(res);
-  assert.equal(res.status, status, JSON.stringify(body));
-  return body;
-}
-
 async function expectError(res: Response, status: number, code: string, causes?: string[]): Promise<any> {
   const body = await json(res);
   assert.equal(res.status, status, JSON.stringify(body));
@@ -48,11 +42,11 @@ let seq = 0;
 const unique = (prefix: string): string => `${prefix} ${++seq} ${randomToken(3)}`;
 
 async function createServer(over: Record<string, unknown> = {}): Promise<any> {
-  return ok(await send('POST', BASE, { name: unique('Server'), description: 'Test server', audiences: ['api://test'], ...over }), 201);
+  return expectJson(await send('POST', BASE, { name: unique('Server'), description: 'Test server', audiences: ['api://test'], ...over }), 201);
 }
 
 async function keysOf(id: string): Promise<any[]> {
-  return ok(await send('GET', `${BASE}/${id}/credentials/keys`));
+  return expectJson(await send('GET', `${BASE}/${id}/credentials/keys`));
 }
 
 const statuses = (keys: { status: string }[]): string[] => keys.map((k) => k.status);
@@ -172,13 +166,13 @@ describe('authorization servers', () => {
     assert.deepEqual(statuses(keys), ['ACTIVE', 'NEXT']);
     assert.equal(signing.kid, keys[0].kid);
 
-    const scopes = await ok(await send('GET', `${BASE}/${server.id}/scopes`));
+    const scopes = await expectJson(await send('GET', `${BASE}/${server.id}/scopes`));
     assert.deepEqual(scopes.map((x: any) => x.name).sort(), ['address', 'email', 'offline_access', 'openid', 'phone', 'profile']);
     assert.ok(scopes.every((x: any) => x.system === true));
-    assert.deepEqual(await ok(await send('GET', `${BASE}/${server.id}/policies`)), []);
-    assert.deepEqual(await ok(await send('GET', `${BASE}/${server.id}/claims`)), []);
+    assert.deepEqual(await expectJson(await send('GET', `${BASE}/${server.id}/policies`)), []);
+    assert.deepEqual(await expectJson(await send('GET', `${BASE}/${server.id}/claims`)), []);
 
-    const fetched = await ok(await send('GET', `${BASE}/${server.id}`));
+    const fetched = await expectJson(await send('GET', `${BASE}/${server.id}`));
     assert.deepEqual(fetched, server);
   });
 
@@ -193,7 +187,7 @@ describe('authorization servers', () => {
   });
 
   it('refuses bad servers with E0000001 and the field causes, writing nothing', async () => {
-    const before = (await ok(await send('GET', BASE))).length;
+    const before = (await expectJson(await send('GET', BASE))).length;
     await expectError(await send('POST', BASE, { audiences: ['api://x'] }), 400, 'E0000001', ['name: The field cannot be left blank']);
     await expectError(await send('POST', BASE, { name: unique('S') }), 400, 'E0000001', ['audiences: The field cannot be left blank']);
     await expectError(await send('POST', BASE, { name: unique('S'), audiences: [] }), 400, 'E0000001', ['audiences: The field cannot be left blank']);
@@ -207,7 +201,7 @@ describe('authorization servers', () => {
       ['name: The field must be a string', "status: 'GONE' is not a valid value: must be one of ACTIVE, INACTIVE"]);
     await expectError(await send('POST', BASE, ['not', 'an', 'object']), 400, 'E0000003');
     await expectError(await send('POST', BASE, '{"name": '), 400, 'E0000003');
-    assert.equal((await ok(await send('GET', BASE))).length, before);
+    assert.equal((await expectJson(await send('GET', BASE))).length, before);
   });
 
   it('refuses a duplicate name (case-insensitively), on create and on replace', async () => {
@@ -240,11 +234,11 @@ describe('authorization servers', () => {
     const made = [];
     for (let i = 0; i < 3; i++) made.push(await createServer({ name: `List ${tag} ${i}` }));
     const byAudience = await createServer({ audiences: [`api://aud-${tag}`] });
-    const all = await ok(await send('GET', `${BASE}?q=${tag}`));
+    const all = await expectJson(await send('GET', `${BASE}?q=${tag}`));
     assert.deepEqual(all.map((x: any) => x.id).sort(), [...made, byAudience].map((x) => x.id).sort());
 
     const res = await send('GET', `${BASE}?q=${tag}&limit=2`);
-    const page1 = await ok(res);
+    const page1 = await expectJson(res);
     assert.equal(page1.length, 2);
     const link = res.headers.get('link') ?? '';
     assert.match(link, /rel="self"/);
@@ -252,7 +246,7 @@ describe('authorization servers', () => {
     assert.ok(next, link);
     assert.ok(next.startsWith(`${s.orgUrl}${BASE}?`));
     const res2 = await send('GET', next.slice(s.orgUrl.length));
-    const page2 = await ok(res2);
+    const page2 = await expectJson(res2);
     assert.equal(page2.length, 2);
     assert.doesNotMatch(res2.headers.get('link') ?? '', /rel="next"/);
     assert.deepEqual([...page1, ...page2].map((x: any) => x.id).sort(), all.map((x: any) => x.id).sort());
@@ -263,7 +257,7 @@ describe('authorization servers', () => {
   it('replaces a server: name, description, audience, modes; left-out optional fields keep their value', async () => {
     const server = await createServer();
     const name = unique('Renamed');
-    const updated = await ok(await send('PUT', `${BASE}/${server.id}`, {
+    const updated = await expectJson(await send('PUT', `${BASE}/${server.id}`, {
       name, audiences: ['api://new'], issuerMode: 'DYNAMIC', credentials: { signing: { rotationMode: 'MANUAL', use: 'sig' } },
       issuer: 'https://ignored.example.com', status: 'ACTIVE',
     }));
@@ -275,7 +269,7 @@ describe('authorization servers', () => {
     assert.equal(updated.credentials.signing.rotationMode, 'MANUAL');
     assert.equal(updated.credentials.signing.nextRotation, undefined);
     assert.equal(updated.created, server.created);
-    assert.deepEqual(await ok(await send('GET', `${BASE}/${server.id}`)), updated);
+    assert.deepEqual(await expectJson(await send('GET', `${BASE}/${server.id}`)), updated);
     await expectError(await send('PUT', `${BASE}/${server.id}`, { name }), 400, 'E0000001', ['audiences: The field cannot be left blank']);
     await expectError(await send('PUT', `${BASE}/${server.id}`, { name, audiences: ['a'], credentials: { signing: { use: 'enc' } } }), 400, 'E0000001',
       ["credentials.signing.use: Invalid value specified for key 'use' parameter"]);
@@ -284,19 +278,19 @@ describe('authorization servers', () => {
   it('deactivates and activates a server (204), and the links follow the status', async () => {
     const server = await createServer();
     assert.equal((await send('POST', `${BASE}/${server.id}/lifecycle/deactivate`)).status, 204);
-    const inactive = await ok(await send('GET', `${BASE}/${server.id}`));
+    const inactive = await expectJson(await send('GET', `${BASE}/${server.id}`));
     assert.equal(inactive.status, 'INACTIVE');
     assert.equal(inactive._links.activate.href, `${s.orgUrl}${BASE}/${server.id}/lifecycle/activate`);
     assert.equal(inactive._links.deactivate, undefined);
     assert.equal((await send('POST', `${BASE}/${server.id}/lifecycle/deactivate`)).status, 204);
     assert.equal((await send('POST', `${BASE}/${server.id}/lifecycle/activate`)).status, 204);
-    assert.equal((await ok(await send('GET', `${BASE}/${server.id}`))).status, 'ACTIVE');
+    assert.equal((await expectJson(await send('GET', `${BASE}/${server.id}`))).status, 'ACTIVE');
   });
 
   it('deletes a server with everything under it', async () => {
     const server = await createServer();
-    const policy = await ok(await send('POST', `${BASE}/${server.id}/policies`, POLICY), 201);
-    await ok(await send('POST', `${BASE}/${server.id}/policies/${policy.id}/rules`, RULE), 201);
+    const policy = await expectJson(await send('POST', `${BASE}/${server.id}/policies`, POLICY), 201);
+    await expectJson(await send('POST', `${BASE}/${server.id}/policies/${policy.id}/rules`, RULE), 201);
     assert.equal((await send('DELETE', `${BASE}/${server.id}`)).status, 204);
     await expectError(await send('GET', `${BASE}/${server.id}`), 404, 'E0000007');
     assert.deepEqual(await s.container.store.signingKeys.listForServer(server.id), []);
@@ -306,16 +300,16 @@ describe('authorization servers', () => {
   });
 
   it('keeps the default server: it can be renamed and deactivated but not deleted (403 E0000006)', async () => {
-    const original = await ok(await send('GET', `${BASE}/default`));
+    const original = await expectJson(await send('GET', `${BASE}/default`));
     assert.equal(original.issuer, `${s.orgUrl}/oauth2/default`);
     assert.deepEqual(original.audiences, ['api://default']);
     await expectError(await send('DELETE', `${BASE}/default`), 403, 'E0000006');
-    const renamed = await ok(await send('PUT', `${BASE}/default`, { name: 'Default renamed', audiences: ['api://default'] }));
+    const renamed = await expectJson(await send('PUT', `${BASE}/default`, { name: 'Default renamed', audiences: ['api://default'] }));
     assert.equal(renamed.name, 'Default renamed');
     assert.equal((await send('POST', `${BASE}/default/lifecycle/deactivate`)).status, 204);
     assert.equal((await send('POST', `${BASE}/default/lifecycle/activate`)).status, 204);
-    await ok(await send('PUT', `${BASE}/default`, { name: original.name, audiences: ['api://default'] }));
-    assert.equal((await ok(await send('GET', `${BASE}/default`))).status, 'ACTIVE');
+    await expectJson(await send('PUT', `${BASE}/default`, { name: original.name, audiences: ['api://default'] }));
+    assert.equal((await expectJson(await send('GET', `${BASE}/default`))).status, 'ACTIVE');
   });
 
   it('requires an SSWS token', async () => {
@@ -328,7 +322,7 @@ describe('authorization servers', () => {
     const url = `${s.orgUrl}/oauth2/${server.id}/.well-known/openid-configuration`;
     const res = await fetch(url);
     if (!(await requireRoute(t, res, 'discovery'))) return;
-    const doc = await ok(res);
+    const doc = await expectJson(res);
     assert.equal(doc.issuer, server.issuer);
     assert.equal(doc.jwks_uri, `${server.issuer}/v1/keys`);
     assert.equal((await send('POST', `${BASE}/${server.id}/lifecycle/deactivate`)).status, 204);
@@ -352,7 +346,7 @@ describe('signing keys', () => {
       assert.ok(key.n.length > 300);
       const self = `${s.orgUrl}${BASE}/${server.id}/credentials/keys/${key.kid}`;
       assert.deepEqual(key._links, { self: { href: self, hints: { allow: ['GET'] } } });
-      assert.deepEqual(await ok(await send('GET', `${BASE}/${server.id}/credentials/keys/${key.kid}`)), key);
+      assert.deepEqual(await expectJson(await send('GET', `${BASE}/${server.id}/credentials/keys/${key.kid}`)), key);
     }
     assert.doesNotMatch(JSON.stringify(keys), /"d"|private|PRIVATE/);
     await expectError(await send('GET', `${BASE}/${server.id}/credentials/keys/nope`), 404, 'E0000007');
@@ -364,16 +358,16 @@ describe('signing keys', () => {
   it('rotates: ACTIVE becomes EXPIRED, NEXT becomes ACTIVE, a fresh NEXT appears', async () => {
     const server = await createServer({ credentials: { signing: { rotationMode: 'MANUAL' } } });
     const [active, next] = await keysOf(server.id);
-    const rotated = await ok(await send('POST', `${BASE}/${server.id}/credentials/lifecycle/keyRotate`, { use: 'sig' }));
+    const rotated = await expectJson(await send('POST', `${BASE}/${server.id}/credentials/lifecycle/keyRotate`, { use: 'sig' }));
     assert.deepEqual(statuses(rotated), ['ACTIVE', 'NEXT', 'EXPIRED']);
     assert.equal(rotated[0].kid, next.kid);
     assert.equal(rotated[2].kid, active.kid);
     assert.ok(![active.kid, next.kid].includes(rotated[1].kid));
-    const after = await ok(await send('GET', `${BASE}/${server.id}`));
+    const after = await expectJson(await send('GET', `${BASE}/${server.id}`));
     assert.equal(after.credentials.signing.kid, next.kid);
     assert.ok(Date.parse(after.credentials.signing.lastRotated) >= Date.parse(server.credentials.signing.lastRotated));
 
-    const again = await ok(await send('POST', `${BASE}/${server.id}/credentials/lifecycle/keyRotate`, { use: 'sig' }));
+    const again = await expectJson(await send('POST', `${BASE}/${server.id}/credentials/lifecycle/keyRotate`, { use: 'sig' }));
     assert.deepEqual(statuses(again), ['ACTIVE', 'NEXT', 'EXPIRED', 'EXPIRED']);
     assert.equal(again[0].kid, rotated[1].kid);
   });
@@ -392,21 +386,21 @@ describe('signing keys', () => {
     const server = await createServer({ credentials: { signing: { rotationMode: 'MANUAL' } } });
     const jwks = await fetch(`${s.orgUrl}/oauth2/${server.id}/v1/keys`);
     if (!(await requireRoute(t, jwks, 'the keys endpoint'))) return;
-    const before = (await ok(jwks)).keys.map((k: any) => k.kid);
+    const before = (await expectJson(jwks)).keys.map((k: any) => k.kid);
     const [active, next] = await keysOf(server.id);
     assert.deepEqual(before.sort(), [active.kid, next.kid].sort());
 
-    const rotated = await ok(await send('POST', `${BASE}/${server.id}/credentials/lifecycle/keyRotate`, { use: 'sig' }));
-    const published = (await ok(await fetch(`${s.orgUrl}/oauth2/${server.id}/v1/keys`))).keys.map((k: any) => k.kid);
+    const rotated = await expectJson(await send('POST', `${BASE}/${server.id}/credentials/lifecycle/keyRotate`, { use: 'sig' }));
+    const published = (await expectJson(await fetch(`${s.orgUrl}/oauth2/${server.id}/v1/keys`))).keys.map((k: any) => k.kid);
     assert.deepEqual(published.sort(), rotated.map((k: any) => k.kid).sort(), 'ACTIVE, NEXT and EXPIRED are all published');
 
     // With a policy in place, a client_credentials token is signed by the new ACTIVE key.
-    const policy = await ok(await send('POST', `${BASE}/${server.id}/policies`, POLICY), 201);
-    await ok(await send('POST', `${BASE}/${server.id}/policies/${policy.id}/rules`, RULE), 201);
-    await ok(await send('POST', `${BASE}/${server.id}/scopes`, { name: 'api:read' }), 201);
+    const policy = await expectJson(await send('POST', `${BASE}/${server.id}/policies`, POLICY), 201);
+    await expectJson(await send('POST', `${BASE}/${server.id}/policies/${policy.id}/rules`, RULE), 201);
+    await expectJson(await send('POST', `${BASE}/${server.id}/scopes`, { name: 'api:read' }), 201);
     const token = await clientCredentials(server.id, await createServiceApp(), 'api:read');
     if (!(await requireRoute(t, token, 'the token endpoint'))) return;
-    assert.equal(jwtHeader((await ok(token)).access_token).kid, rotated[0].kid);
+    assert.equal(jwtHeader((await expectJson(token)).access_token).kid, rotated[0].kid);
   });
 });
 
@@ -431,7 +425,7 @@ describe('scheduled key rotation', () => {
     assert.deepEqual(statuses(rotated), ['ACTIVE', 'NEXT', 'EXPIRED']);
     assert.equal(rotated[0].kid, next.kid);
     assert.equal(rotated[2].kid, active.kid);
-    const shown = await ok(await send('GET', `${BASE}/${server.id}`));
+    const shown = await expectJson(await send('GET', `${BASE}/${server.id}`));
     assert.equal(shown.credentials.signing.kid, next.kid);
     assert.ok(Date.parse(shown.credentials.signing.lastRotated) >= Date.now() + later - 60_000);
     assert.equal(Date.parse(shown.credentials.signing.nextRotation) - Date.parse(shown.credentials.signing.lastRotated), ROTATION_INTERVAL_MS);
@@ -486,15 +480,15 @@ describe('scopes', () => {
   const scopes = (): string => `${BASE}/${server.id}/scopes`;
 
   it('creates a scope with Okta defaults (IMPLICIT, NO_CLIENTS) and reads it back', async () => {
-    const scope = await ok(await send('POST', scopes(), { name: 'car:drive', description: 'Drive car', displayName: 'Saml Jackson', consent: 'REQUIRED' }), 201);
+    const scope = await expectJson(await send('POST', scopes(), { name: 'car:drive', description: 'Drive car', displayName: 'Saml Jackson', consent: 'REQUIRED' }), 201);
     assert.match(scope.id, /^scp/);
     assert.deepEqual({ ...scope, id: undefined, _links: undefined }, {
       id: undefined, name: 'car:drive', displayName: 'Saml Jackson', description: 'Drive car', system: false, default: false,
       consent: 'REQUIRED', optional: false, metadataPublish: 'NO_CLIENTS', _links: undefined,
     });
     assert.deepEqual(scope._links.self, { href: `${s.orgUrl}${scopes()}/${scope.id}`, hints: { allow: ['GET', 'PUT', 'DELETE'] } });
-    assert.deepEqual(await ok(await send('GET', `${scopes()}/${scope.id}`)), scope);
-    const plain = await ok(await send('POST', scopes(), { name: 'car:wash' }), 201);
+    assert.deepEqual(await expectJson(await send('GET', `${scopes()}/${scope.id}`)), scope);
+    const plain = await expectJson(await send('POST', scopes(), { name: 'car:wash' }), 201);
     assert.equal(plain.consent, 'IMPLICIT');
     assert.equal(plain.metadataPublish, 'NO_CLIENTS');
     assert.equal(plain.displayName, null);
@@ -516,8 +510,8 @@ describe('scopes', () => {
   });
 
   it('replaces a scope, keeping fields left out; refuses a duplicate name', async () => {
-    const scope = await ok(await send('POST', scopes(), { name: 'order:read', consent: 'REQUIRED', default: true }), 201);
-    const updated = await ok(await send('PUT', `${scopes()}/${scope.id}`, { name: 'order:list', description: 'List orders', metadataPublish: 'ALL_CLIENTS' }));
+    const scope = await expectJson(await send('POST', scopes(), { name: 'order:read', consent: 'REQUIRED', default: true }), 201);
+    const updated = await expectJson(await send('PUT', `${scopes()}/${scope.id}`, { name: 'order:list', description: 'List orders', metadataPublish: 'ALL_CLIENTS' }));
     assert.equal(updated.name, 'order:list');
     assert.equal(updated.description, 'List orders');
     assert.equal(updated.metadataPublish, 'ALL_CLIENTS');
@@ -527,9 +521,9 @@ describe('scopes', () => {
   });
 
   it('lets system scopes be edited but not renamed or deleted', async () => {
-    const list = await ok(await send('GET', scopes()));
+    const list = await expectJson(await send('GET', scopes()));
     const openid = list.find((x: any) => x.name === 'openid');
-    const edited = await ok(await send('PUT', `${scopes()}/${openid.id}`, { name: 'openid', consent: 'IMPLICIT', description: 'Sign in' }));
+    const edited = await expectJson(await send('PUT', `${scopes()}/${openid.id}`, { name: 'openid', consent: 'IMPLICIT', description: 'Sign in' }));
     assert.equal(edited.description, 'Sign in');
     assert.equal(edited.system, true);
     await expectError(await send('PUT', `${scopes()}/${openid.id}`, { name: 'oidc' }), 400, 'E0000001', ['name: The name of a system scope cannot be changed']);
@@ -537,7 +531,7 @@ describe('scopes', () => {
   });
 
   it('deletes a custom scope; unknown scope ids are 404', async () => {
-    const scope = await ok(await send('POST', scopes(), { name: 'temp:scope' }), 201);
+    const scope = await expectJson(await send('POST', scopes(), { name: 'temp:scope' }), 201);
     assert.equal((await send('DELETE', `${scopes()}/${scope.id}`)).status, 204);
     for (const method of ['GET', 'PUT', 'DELETE']) {
       const err = await expectError(await send(method, `${scopes()}/${scope.id}`, method === 'PUT' ? { name: 'a' } : undefined), 404, 'E0000007');
@@ -546,13 +540,13 @@ describe('scopes', () => {
   });
 
   it('lists scopes with q and limit, paging with a Link header', async () => {
-    for (const n of ['pq:one', 'pq:two', 'pq:three']) await ok(await send('POST', scopes(), { name: n }), 201);
-    assert.deepEqual((await ok(await send('GET', `${scopes()}?q=pq:`))).map((x: any) => x.name).sort(), ['pq:one', 'pq:three', 'pq:two']);
+    for (const n of ['pq:one', 'pq:two', 'pq:three']) await expectJson(await send('POST', scopes(), { name: n }), 201);
+    assert.deepEqual((await expectJson(await send('GET', `${scopes()}?q=pq:`))).map((x: any) => x.name).sort(), ['pq:one', 'pq:three', 'pq:two']);
     const res = await send('GET', `${scopes()}?q=pq:&limit=2`);
-    assert.equal((await ok(res)).length, 2);
+    assert.equal((await expectJson(res)).length, 2);
     const next = /<([^>]+)>; rel="next"/.exec(res.headers.get('link') ?? '')?.[1];
     assert.ok(next);
-    assert.equal((await ok(await send('GET', next.slice(s.orgUrl.length)))).length, 1);
+    assert.equal((await expectJson(await send('GET', next.slice(s.orgUrl.length)))).length, 1);
   });
 });
 
@@ -563,12 +557,12 @@ describe('claims', () => {
   let server: any;
   before(async () => {
     server = await createServer();
-    await ok(await send('POST', `${BASE}/${server.id}/scopes`, { name: 'groups' }), 201);
+    await expectJson(await send('POST', `${BASE}/${server.id}/scopes`, { name: 'groups' }), 201);
   });
   const claims = (): string => `${BASE}/${server.id}/claims`;
 
   it('creates GROUPS and EXPRESSION claims in Okta shape', async () => {
-    const groups = await ok(await send('POST', claims(), {
+    const groups = await expectJson(await send('POST', claims(), {
       name: 'Support', status: 'ACTIVE', claimType: 'IDENTITY', valueType: 'GROUPS', value: 'Support', group_filter_type: 'CONTAINS',
       conditions: { scopes: ['profile'] }, alwaysIncludeInToken: true, system: true,
     }), 201);
@@ -578,19 +572,19 @@ describe('claims', () => {
       conditions: { scopes: ['profile'] }, system: false, alwaysIncludeInToken: true, group_filter_type: 'CONTAINS', _links: undefined,
     });
     assert.deepEqual(groups._links.self, { href: `${s.orgUrl}${claims()}/${groups.id}`, hints: { allow: ['GET', 'PUT', 'DELETE'] } });
-    assert.deepEqual(await ok(await send('GET', `${claims()}/${groups.id}`)), groups);
+    assert.deepEqual(await expectJson(await send('GET', `${claims()}/${groups.id}`)), groups);
 
-    const expr = await ok(await send('POST', claims(), { name: 'email_addr', claimType: 'RESOURCE', value: 'user.email', alwaysIncludeInToken: false }), 201);
+    const expr = await expectJson(await send('POST', claims(), { name: 'email_addr', claimType: 'RESOURCE', value: 'user.email', alwaysIncludeInToken: false }), 201);
     assert.equal(expr.valueType, 'EXPRESSION');
     assert.equal(expr.alwaysIncludeInToken, true, 'access-token claims are always included');
     assert.equal(expr.group_filter_type, undefined);
     assert.deepEqual(expr.conditions, { scopes: [] });
-    const idClaim = await ok(await send('POST', claims(), { name: 'email_addr', claimType: 'IDENTITY', value: 'user.email', alwaysIncludeInToken: false }), 201);
+    const idClaim = await expectJson(await send('POST', claims(), { name: 'email_addr', claimType: 'IDENTITY', value: 'user.email', alwaysIncludeInToken: false }), 201);
     assert.equal(idClaim.alwaysIncludeInToken, false);
     // The spec's create example wraps the claim in an array.
-    const wrapped = await ok(await send('POST', claims(), [{ name: 'dept', claimType: 'RESOURCE', value: 'user.department' }]), 201);
+    const wrapped = await expectJson(await send('POST', claims(), [{ name: 'dept', claimType: 'RESOURCE', value: 'user.department' }]), 201);
     assert.equal(wrapped.name, 'dept');
-    const listed = await ok(await send('GET', claims()));
+    const listed = await expectJson(await send('GET', claims()));
     assert.deepEqual(listed.map((x: any) => x.id).sort(), [groups.id, expr.id, idClaim.id, wrapped.id].sort());
   });
 
@@ -621,27 +615,27 @@ describe('claims', () => {
     for (const value of ['user.email ==', '(user.email', 'user.__proto__']) {
       assert.match(await causeOf(await send('POST', claims(), { name: 'e', claimType: 'RESOURCE', value })), /^value: Invalid expression: .+\(at position \d+\)$/, value);
     }
-    await ok(await send('POST', claims(), { name: 'full_name', claimType: 'IDENTITY', value: 'user.firstName + " " + String.toUpperCase(user.lastName)' }), 201);
-    await ok(await send('POST', claims(), { name: 'eng', claimType: 'IDENTITY', valueType: 'GROUPS', value: 'Eng.*', group_filter_type: 'REGEX' }), 201);
+    await expectJson(await send('POST', claims(), { name: 'full_name', claimType: 'IDENTITY', value: 'user.firstName + " " + String.toUpperCase(user.lastName)' }), 201);
+    await expectJson(await send('POST', claims(), { name: 'eng', claimType: 'IDENTITY', valueType: 'GROUPS', value: 'Eng.*', group_filter_type: 'REGEX' }), 201);
     await expectError(await send('POST', claims(), { name: 'c', claimType: 'RESOURCE', value: 'user.email', conditions: { scopes: ['nope'] } }), 400, 'E0000001',
       ["conditions.scopes: The scope 'nope' does not exist on this authorization server"]);
     await expectError(await send('POST', claims(), { name: 'c', claimType: 'RESOURCE', value: 'user.email', conditions: { scopes: 'groups' } }), 400, 'E0000001',
       ['conditions.scopes: The field must be an array of non-blank strings']);
-    await ok(await send('POST', claims(), { name: 'dup', claimType: 'RESOURCE', value: 'user.email' }), 201);
+    await expectJson(await send('POST', claims(), { name: 'dup', claimType: 'RESOURCE', value: 'user.email' }), 201);
     await expectError(await send('POST', claims(), { name: 'dup', claimType: 'RESOURCE', value: 'user.login' }), 400, 'E0000001',
       ['name: An object with this field already exists']);
   });
 
   it('replaces and deletes a claim; unknown claim ids are 404', async () => {
-    const claim = await ok(await send('POST', claims(), { name: 'grp', claimType: 'IDENTITY', valueType: 'GROUPS', value: 'Eng', group_filter_type: 'STARTS_WITH' }), 201);
-    const updated = await ok(await send('PUT', `${claims()}/${claim.id}`, {
+    const claim = await expectJson(await send('POST', claims(), { name: 'grp', claimType: 'IDENTITY', valueType: 'GROUPS', value: 'Eng', group_filter_type: 'STARTS_WITH' }), 201);
+    const updated = await expectJson(await send('PUT', `${claims()}/${claim.id}`, {
       name: 'grp', claimType: 'IDENTITY', valueType: 'EXPRESSION', value: 'user.login', conditions: { scopes: ['groups'] }, status: 'INACTIVE',
     }));
     assert.equal(updated.valueType, 'EXPRESSION');
     assert.equal(updated.group_filter_type, undefined);
     assert.deepEqual(updated.conditions, { scopes: ['groups'] });
     assert.equal(updated.status, 'INACTIVE');
-    assert.deepEqual(await ok(await send('GET', `${claims()}/${claim.id}`)), updated);
+    assert.deepEqual(await expectJson(await send('GET', `${claims()}/${claim.id}`)), updated);
     await expectError(await send('PUT', `${claims()}/${claim.id}`, { name: 'sub', value: 'user.login' }), 400, 'E0000001',
       ["name: 'sub' is a reserved claim name and cannot be used"]);
     assert.equal((await send('DELETE', `${claims()}/${claim.id}`)).status, 204);
@@ -660,10 +654,10 @@ describe('policies', () => {
     server = await createServer();
   });
   const policies = (): string => `${BASE}/${server.id}/policies`;
-  const order = async (): Promise<string[]> => (await ok(await send('GET', policies()))).map((p: any) => `${p.priority}:${p.name}`);
+  const order = async (): Promise<string[]> => (await expectJson(await send('GET', policies()))).map((p: any) => `${p.priority}:${p.name}`);
 
   it('creates policies in Okta shape, last by default, and renumbers on insert, move and delete', async () => {
-    const a = await ok(await send('POST', policies(), { ...POLICY, name: 'A' }), 201);
+    const a = await expectJson(await send('POST', policies(), { ...POLICY, name: 'A' }), 201);
     assert.match(a.id, /^00p/);
     assert.deepEqual({ ...a, id: undefined, created: undefined, lastUpdated: undefined, _links: undefined }, {
       type: 'OAUTH_AUTHORIZATION_POLICY', id: undefined, status: 'ACTIVE', name: 'A', description: 'desc', priority: 1, system: false,
@@ -675,17 +669,17 @@ describe('policies', () => {
       deactivate: { href: `${self}/lifecycle/deactivate`, hints: { allow: ['POST'] } },
       rules: { href: `${self}/rules`, hints: { allow: ['GET'] } },
     });
-    await ok(await send('POST', policies(), { ...POLICY, name: 'B' }), 201);
-    const c = await ok(await send('POST', policies(), { ...POLICY, name: 'C', priority: 1 }), 201);
+    await expectJson(await send('POST', policies(), { ...POLICY, name: 'B' }), 201);
+    const c = await expectJson(await send('POST', policies(), { ...POLICY, name: 'C', priority: 1 }), 201);
     assert.equal(c.priority, 1);
     assert.deepEqual(await order(), ['1:C', '2:A', '3:B']);
-    await ok(await send('POST', policies(), { ...POLICY, name: 'D', priority: 99 }), 201);
+    await expectJson(await send('POST', policies(), { ...POLICY, name: 'D', priority: 99 }), 201);
     assert.deepEqual(await order(), ['1:C', '2:A', '3:B', '4:D']);
 
-    const moved = await ok(await send('PUT', `${policies()}/${c.id}`, { ...POLICY, name: 'C', priority: 3 }));
+    const moved = await expectJson(await send('PUT', `${policies()}/${c.id}`, { ...POLICY, name: 'C', priority: 3 }));
     assert.equal(moved.priority, 3);
     assert.deepEqual(await order(), ['1:A', '2:B', '3:C', '4:D']);
-    await ok(await send('PUT', `${policies()}/${c.id}`, { ...POLICY, name: 'C2', description: 'renamed' }));
+    await expectJson(await send('PUT', `${policies()}/${c.id}`, { ...POLICY, name: 'C2', description: 'renamed' }));
     assert.deepEqual(await order(), ['1:A', '2:B', '3:C2', '4:D']);
 
     assert.equal((await send('DELETE', `${policies()}/${a.id}`)).status, 204);
@@ -695,7 +689,7 @@ describe('policies', () => {
 
   it('accepts client ids of existing apps and refuses unknown ones', async () => {
     const app = await createServiceApp();
-    const p = await ok(await send('POST', policies(), { ...POLICY, name: unique('Clients'), conditions: { clients: { include: [app.clientId] } } }), 201);
+    const p = await expectJson(await send('POST', policies(), { ...POLICY, name: unique('Clients'), conditions: { clients: { include: [app.clientId] } } }), 201);
     assert.deepEqual(p.conditions.clients.include, [app.clientId]);
     await expectError(await send('POST', policies(), { ...POLICY, name: unique('Clients'), conditions: { clients: { include: [app.clientId, '0oaNoSuchClient'] } } }),
       400, 'E0000001', ["conditions.clients.include: The client '0oaNoSuchClient' does not exist"]);
@@ -720,13 +714,13 @@ describe('policies', () => {
   });
 
   it('deactivates and activates a policy (204)', async () => {
-    const p = await ok(await send('POST', policies(), { ...POLICY, name: unique('Life') }), 201);
+    const p = await expectJson(await send('POST', policies(), { ...POLICY, name: unique('Life') }), 201);
     assert.equal((await send('POST', `${policies()}/${p.id}/lifecycle/deactivate`)).status, 204);
-    const inactive = await ok(await send('GET', `${policies()}/${p.id}`));
+    const inactive = await expectJson(await send('GET', `${policies()}/${p.id}`));
     assert.equal(inactive.status, 'INACTIVE');
     assert.equal(inactive._links.activate.href, `${s.orgUrl}${policies()}/${p.id}/lifecycle/activate`);
     assert.equal((await send('POST', `${policies()}/${p.id}/lifecycle/activate`)).status, 204);
-    assert.equal((await ok(await send('GET', `${policies()}/${p.id}`))).status, 'ACTIVE');
+    assert.equal((await expectJson(await send('GET', `${policies()}/${p.id}`))).status, 'ACTIVE');
     await expectError(await send('POST', `${policies()}/00pNoSuchPolicy/lifecycle/activate`), 404, 'E0000007');
   });
 });
@@ -739,14 +733,14 @@ describe('policy rules', () => {
   let policy: any;
   before(async () => {
     server = await createServer();
-    await ok(await send('POST', `${BASE}/${server.id}/scopes`, { name: 'api:read' }), 201);
-    policy = await ok(await send('POST', `${BASE}/${server.id}/policies`, POLICY), 201);
+    await expectJson(await send('POST', `${BASE}/${server.id}/scopes`, { name: 'api:read' }), 201);
+    policy = await expectJson(await send('POST', `${BASE}/${server.id}/policies`, POLICY), 201);
   });
   const rules = (): string => `${BASE}/${server.id}/policies/${policy.id}/rules`;
-  const order = async (): Promise<string[]> => (await ok(await send('GET', rules()))).map((r: any) => `${r.priority}:${r.name}`);
+  const order = async (): Promise<string[]> => (await expectJson(await send('GET', rules()))).map((r: any) => `${r.priority}:${r.name}`);
 
   it('creates rules in Okta shape with default lifetimes, ordered by priority', async () => {
-    const rule = await ok(await send('POST', rules(), {
+    const rule = await expectJson(await send('POST', rules(), {
       type: 'RESOURCE_ACCESS', name: 'First', conditions: { people: { groups: { include: ['EVERYONE'] } }, grantTypes: { include: ['client_credentials'] }, scopes: { include: ['api:read', 'openid'] } },
     }), 201);
     assert.match(rule.id, /^0pr/);
@@ -764,10 +758,10 @@ describe('policy rules', () => {
       self: { href: self, hints: { allow: ['GET', 'PUT', 'DELETE'] } },
       deactivate: { href: `${self}/lifecycle/deactivate`, hints: { allow: ['POST'] } },
     });
-    assert.deepEqual(await ok(await send('GET', `${rules()}/${rule.id}`)), rule);
+    assert.deepEqual(await expectJson(await send('GET', `${rules()}/${rule.id}`)), rule);
 
     const user = await createUser();
-    const second = await ok(await send('POST', rules(), {
+    const second = await expectJson(await send('POST', rules(), {
       ...RULE, name: 'Second', priority: 1,
       conditions: { ...RULE.conditions, people: { users: { include: [user.id] }, groups: { exclude: [] } } },
       actions: { token: { accessTokenLifetimeMinutes: 5, refreshTokenLifetimeMinutes: 10080, refreshTokenWindowMinutes: 10080 } },
@@ -795,7 +789,7 @@ describe('policy rules', () => {
       [`${t('refreshTokenLifetimeMinutes')}: The refresh token lifetime must be 0 (unlimited) or at most 2628000 minutes`]);
     await expectError(await send('POST', rules(), withToken({ accessTokenLifetimeMinutes: 60.5 } as any)), 400, 'E0000001',
       [`${t('accessTokenLifetimeMinutes')}: The field must be an integer`]);
-    const edge = await ok(await send('POST', rules(), withToken({ accessTokenLifetimeMinutes: 1440, refreshTokenLifetimeMinutes: 2628000, refreshTokenWindowMinutes: 2628000 })), 201);
+    const edge = await expectJson(await send('POST', rules(), withToken({ accessTokenLifetimeMinutes: 1440, refreshTokenLifetimeMinutes: 2628000, refreshTokenWindowMinutes: 2628000 })), 201);
     assert.deepEqual(edge.actions.token, { accessTokenLifetimeMinutes: 1440, refreshTokenLifetimeMinutes: 2628000, refreshTokenWindowMinutes: 2628000 });
   });
 
@@ -818,17 +812,17 @@ describe('policy rules', () => {
     ]);
     await expectError(await send('POST', rules(), { ...RULE, name: 'First' }), 400, 'E0000001', ['name: An object with this field already exists']);
     // Every grant type of Okta's GrantType enum is accepted, device code and token exchange included.
-    await ok(await send('POST', rules(), bad({ grantTypes: { include: ['urn:ietf:params:oauth:grant-type:device_code', 'urn:ietf:params:oauth:grant-type:token-exchange', 'password', 'implicit'] } })), 201);
+    await expectJson(await send('POST', rules(), bad({ grantTypes: { include: ['urn:ietf:params:oauth:grant-type:device_code', 'urn:ietf:params:oauth:grant-type:token-exchange', 'password', 'implicit'] } })), 201);
   });
 
   it('replaces, deactivates, activates and deletes a rule, renumbering the others', async () => {
-    const rule = await ok(await send('POST', rules(), { ...RULE, name: 'Third' }), 201);
-    const updated = await ok(await send('PUT', `${rules()}/${rule.id}`, { ...RULE, name: 'Third', priority: 1, actions: { token: { accessTokenLifetimeMinutes: 30 } } }));
+    const rule = await expectJson(await send('POST', rules(), { ...RULE, name: 'Third' }), 201);
+    const updated = await expectJson(await send('PUT', `${rules()}/${rule.id}`, { ...RULE, name: 'Third', priority: 1, actions: { token: { accessTokenLifetimeMinutes: 30 } } }));
     assert.equal(updated.priority, 1);
     assert.deepEqual(updated.actions.token, { accessTokenLifetimeMinutes: 30, refreshTokenLifetimeMinutes: 0, refreshTokenWindowMinutes: 10080 });
     assert.equal((await order())[0], '1:Third');
     assert.equal((await send('POST', `${rules()}/${rule.id}/lifecycle/deactivate`)).status, 204);
-    assert.equal((await ok(await send('GET', `${rules()}/${rule.id}`))).status, 'INACTIVE');
+    assert.equal((await expectJson(await send('GET', `${rules()}/${rule.id}`))).status, 'INACTIVE');
     assert.equal((await send('POST', `${rules()}/${rule.id}/lifecycle/activate`)).status, 204);
     const countBefore = (await order()).length;
     assert.equal((await send('DELETE', `${rules()}/${rule.id}`)).status, 204);
@@ -841,8 +835,8 @@ describe('policy rules', () => {
   });
 
   it("removes a policy's rules with the policy", async () => {
-    const p = await ok(await send('POST', `${BASE}/${server.id}/policies`, { ...POLICY, name: unique('Doomed') }), 201);
-    const r = await ok(await send('POST', `${BASE}/${server.id}/policies/${p.id}/rules`, RULE), 201);
+    const p = await expectJson(await send('POST', `${BASE}/${server.id}/policies`, { ...POLICY, name: unique('Doomed') }), 201);
+    const r = await expectJson(await send('POST', `${BASE}/${server.id}/policies/${p.id}/rules`, RULE), 201);
     assert.equal((await send('DELETE', `${BASE}/${server.id}/policies/${p.id}`)).status, 204);
     await expectError(await send('GET', `${BASE}/${server.id}/policies/${p.id}/rules/${r.id}`), 404, 'E0000007');
   });
@@ -855,16 +849,16 @@ describe('effect on the token endpoint', () => {
   it('takes policy, rule and scope changes into account at once', async (t) => {
     const server = await createServer();
     const app = await createServiceApp();
-    await ok(await send('POST', `${BASE}/${server.id}/scopes`, { name: 'api:read' }), 201);
+    await expectJson(await send('POST', `${BASE}/${server.id}/scopes`, { name: 'api:read' }), 201);
     const first = await clientCredentials(server.id, app, 'api:read');
     if (!(await requireRoute(t, first, 'the token endpoint'))) return;
     assert.equal(first.status, 401, 'a new server has no policy: nothing matches');
 
-    const policy = await ok(await send('POST', `${BASE}/${server.id}/policies`, { ...POLICY, conditions: { clients: { include: [app.clientId] } } }), 201);
-    const rule = await ok(await send('POST', `${BASE}/${server.id}/policies/${policy.id}/rules`, {
+    const policy = await expectJson(await send('POST', `${BASE}/${server.id}/policies`, { ...POLICY, conditions: { clients: { include: [app.clientId] } } }), 201);
+    const rule = await expectJson(await send('POST', `${BASE}/${server.id}/policies/${policy.id}/rules`, {
       ...RULE, actions: { token: { accessTokenLifetimeMinutes: 15 } },
     }), 201);
-    const granted = await ok(await clientCredentials(server.id, app, 'api:read'));
+    const granted = await expectJson(await clientCredentials(server.id, app, 'api:read'));
     assert.equal(granted.expires_in, 900);
 
     assert.equal((await send('POST', `${BASE}/${server.id}/policies/${policy.id}/rules/${rule.id}/lifecycle/deactivate`)).status, 204);
@@ -872,7 +866,7 @@ describe('effect on the token endpoint', () => {
     assert.equal((await send('POST', `${BASE}/${server.id}/policies/${policy.id}/rules/${rule.id}/lifecycle/activate`)).status, 204);
     assert.equal((await clientCredentials(server.id, app, 'api:read')).status, 200);
 
-    const scope = (await ok(await send('GET', `${BASE}/${server.id}/scopes?q=api:read`)))[0];
+    const scope = (await expectJson(await send('GET', `${BASE}/${server.id}/scopes?q=api:read`)))[0];
     assert.equal((await send('DELETE', `${BASE}/${server.id}/scopes/${scope.id}`)).status, 204);
     assert.equal((await clientCredentials(server.id, app, 'api:read')).status, 400, 'a deleted scope is unknown at once');
   });

@@ -13,9 +13,6 @@ after(async () => {
 });
 
 const unique = (prefix: string) => `${prefix}-${randomToken(6)}`;
-const send = (method: string, path: string, body?: unknown) =>
-  s.api(path, { method, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-
 async function expectError(res: Response, status: number, code: string, causes?: string[]): Promise<any> {
   const body = await json(res);
   assert.equal(res.status, status, JSON.stringify(body));
@@ -25,7 +22,7 @@ async function expectError(res: Response, status: number, code: string, causes?:
 }
 
 async function createGroup(name = unique('group'), description: string | null = 'A group'): Promise<any> {
-  const res = await send('POST', '/api/v1/groups', { profile: { name, description } });
+  const res = await s.send('POST', '/api/v1/groups', { profile: { name, description } });
   const body = await json(res);
   assert.equal(res.status, 200, JSON.stringify(body));
   return body;
@@ -33,7 +30,7 @@ async function createGroup(name = unique('group'), description: string | null = 
 
 async function createUser(): Promise<any> {
   const login = `${unique('member').toLowerCase().replace(/[^a-z0-9-]/g, 'x')}@example.com`;
-  const res = await send('POST', '/api/v1/users', { profile: { login, email: login } });
+  const res = await s.send('POST', '/api/v1/users', { profile: { login, email: login } });
   assert.equal(res.status, 200);
   return json(res);
 }
@@ -60,16 +57,16 @@ describe('groups', () => {
   it('validates names and refuses duplicates (case-insensitively)', async () => {
     const name = unique('Dup');
     await createGroup(name);
-    await expectError(await send('POST', '/api/v1/groups', { profile: { name: name.toUpperCase() } }), 400, 'E0000001', [
+    await expectError(await s.send('POST', '/api/v1/groups', { profile: { name: name.toUpperCase() } }), 400, 'E0000001', [
       'name: An object with this field already exists in the current organization',
     ]);
-    await expectError(await send('POST', '/api/v1/groups', { profile: {} }), 400, 'E0000001', ['name: The field cannot be left blank']);
-    await expectError(await send('POST', '/api/v1/groups', {}), 400, 'E0000001', ['name: The field cannot be left blank']);
-    await expectError(await send('POST', '/api/v1/groups', { profile: { name: 'x', description: 5 } }), 400, 'E0000001', [
+    await expectError(await s.send('POST', '/api/v1/groups', { profile: {} }), 400, 'E0000001', ['name: The field cannot be left blank']);
+    await expectError(await s.send('POST', '/api/v1/groups', {}), 400, 'E0000001', ['name: The field cannot be left blank']);
+    await expectError(await s.send('POST', '/api/v1/groups', { profile: { name: 'x', description: 5 } }), 400, 'E0000001', [
       'description: The field must be a string',
     ]);
-    await expectError(await send('POST', '/api/v1/groups', { profile: 'x' }), 400, 'E0000001', ['profile: The field must be an object']);
-    await expectError(await send('POST', '/api/v1/groups', { profile: { name: 'x'.repeat(256) } }), 400, 'E0000001');
+    await expectError(await s.send('POST', '/api/v1/groups', { profile: 'x' }), 400, 'E0000001', ['profile: The field must be an object']);
+    await expectError(await s.send('POST', '/api/v1/groups', { profile: { name: 'x'.repeat(256) } }), 400, 'E0000001');
     await expectError(await s.api('/api/v1/groups', { method: 'POST', body: '{"profile": {' }), 400, 'E0000003');
     await expectError(await s.api('/api/v1/groups', { method: 'POST', body: '"just a string"' }), 400, 'E0000003');
   });
@@ -77,33 +74,33 @@ describe('groups', () => {
   it('replaces a group profile with PUT', async () => {
     const group = await createGroup();
     const name = unique('Renamed');
-    const res = await send('PUT', `/api/v1/groups/${group.id}`, { profile: { name } });
+    const res = await s.send('PUT', `/api/v1/groups/${group.id}`, { profile: { name } });
     const updated = await json(res);
     assert.equal(res.status, 200);
     assert.deepEqual(updated.profile, { name, description: null });
     const other = await createGroup();
-    await expectError(await send('PUT', `/api/v1/groups/${other.id}`, { profile: { name } }), 400, 'E0000001', [
+    await expectError(await s.send('PUT', `/api/v1/groups/${other.id}`, { profile: { name } }), 400, 'E0000001', [
       'name: An object with this field already exists in the current organization',
     ]);
-    await expectError(await send('PUT', '/api/v1/groups/00gMissing', { profile: { name: 'x' } }), 404, 'E0000007');
+    await expectError(await s.send('PUT', '/api/v1/groups/00gMissing', { profile: { name: 'x' } }), 404, 'E0000007');
   });
 
   it('deletes a group', async () => {
     const group = await createGroup();
-    assert.equal((await send('DELETE', `/api/v1/groups/${group.id}`)).status, 204);
+    assert.equal((await s.send('DELETE', `/api/v1/groups/${group.id}`)).status, 204);
     const body = await expectError(await s.api(`/api/v1/groups/${group.id}`), 404, 'E0000007');
     assert.equal(body.errorSummary, `Not found: Resource not found: ${group.id} (UserGroup)`);
-    await expectError(await send('DELETE', `/api/v1/groups/${group.id}`), 404, 'E0000007');
+    await expectError(await s.send('DELETE', `/api/v1/groups/${group.id}`), 404, 'E0000007');
   });
 
   it('keeps the built-in Everyone group read-only', async () => {
     const all = await everyone();
     assert.equal(all.type, 'BUILT_IN');
-    await expectError(await send('PUT', `/api/v1/groups/${all.id}`, { profile: { name: 'Everybody' } }), 403, 'E0000006');
-    await expectError(await send('DELETE', `/api/v1/groups/${all.id}`), 403, 'E0000006');
+    await expectError(await s.send('PUT', `/api/v1/groups/${all.id}`, { profile: { name: 'Everybody' } }), 403, 'E0000006');
+    await expectError(await s.send('DELETE', `/api/v1/groups/${all.id}`), 403, 'E0000006');
     const user = await createUser();
-    await expectError(await send('PUT', `/api/v1/groups/${all.id}/users/${user.id}`), 403, 'E0000006');
-    await expectError(await send('DELETE', `/api/v1/groups/${all.id}/users/${user.id}`), 403, 'E0000006');
+    await expectError(await s.send('PUT', `/api/v1/groups/${all.id}/users/${user.id}`), 403, 'E0000006');
+    await expectError(await s.send('DELETE', `/api/v1/groups/${all.id}/users/${user.id}`), 403, 'E0000006');
     const members = await json(await s.api(`/api/v1/groups/${all.id}/users`));
     assert.ok(members.some((u: any) => u.id === user.id), 'every user is in Everyone');
   });
@@ -113,9 +110,9 @@ describe('memberships', () => {
   it('adds, lists and removes members', async () => {
     const group = await createGroup();
     const [a, b] = [await createUser(), await createUser()];
-    assert.equal((await send('PUT', `/api/v1/groups/${group.id}/users/${a.id}`)).status, 204);
-    assert.equal((await send('PUT', `/api/v1/groups/${group.id}/users/${b.id}`)).status, 204);
-    assert.equal((await send('PUT', `/api/v1/groups/${group.id}/users/${b.id}`)).status, 204, 'adding twice is harmless');
+    assert.equal((await s.send('PUT', `/api/v1/groups/${group.id}/users/${a.id}`)).status, 204);
+    assert.equal((await s.send('PUT', `/api/v1/groups/${group.id}/users/${b.id}`)).status, 204);
+    assert.equal((await s.send('PUT', `/api/v1/groups/${group.id}/users/${b.id}`)).status, 204, 'adding twice is harmless');
 
     const res = await s.api(`/api/v1/groups/${group.id}/users?limit=1`);
     const first = await json(res);
@@ -130,7 +127,7 @@ describe('memberships', () => {
     const refreshed = await json(await s.api(`/api/v1/groups/${group.id}`));
     assert.ok(refreshed.lastMembershipUpdated >= group.lastMembershipUpdated);
 
-    assert.equal((await send('DELETE', `/api/v1/groups/${group.id}/users/${a.id}`)).status, 204);
+    assert.equal((await s.send('DELETE', `/api/v1/groups/${group.id}/users/${a.id}`)).status, 204);
     const after = await json(await s.api(`/api/v1/groups/${group.id}/users`));
     assert.deepEqual(after.map((u: any) => u.id), [b.id]);
   });
@@ -138,10 +135,10 @@ describe('memberships', () => {
   it('answers unknown groups and users with 404 E0000007', async () => {
     const group = await createGroup();
     const user = await createUser();
-    await expectError(await send('PUT', `/api/v1/groups/00gNope/users/${user.id}`), 404, 'E0000007');
-    const body = await expectError(await send('PUT', `/api/v1/groups/${group.id}/users/00uNope`), 404, 'E0000007');
+    await expectError(await s.send('PUT', `/api/v1/groups/00gNope/users/${user.id}`), 404, 'E0000007');
+    const body = await expectError(await s.send('PUT', `/api/v1/groups/${group.id}/users/00uNope`), 404, 'E0000007');
     assert.equal(body.errorSummary, 'Not found: Resource not found: 00uNope (User)');
-    await expectError(await send('DELETE', `/api/v1/groups/${group.id}/users/00uNope`), 404, 'E0000007');
+    await expectError(await s.send('DELETE', `/api/v1/groups/${group.id}/users/00uNope`), 404, 'E0000007');
     await expectError(await s.api('/api/v1/groups/00gNope/users'), 404, 'E0000007');
   });
 });

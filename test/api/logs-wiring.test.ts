@@ -12,7 +12,7 @@ import { flushSystemLog } from '../../src/audit/system-log.js';
 import { randomToken } from '../../src/crypto/ids.js';
 import { basic, jwtPayload, postForm } from '../oauth/fixtures.js';
 import { authorizeWithSignIn, Browser, responseParams } from '../support/browser.js';
-import { json, startTestServer, TEST_ADMIN_LOGIN, type TestServer } from '../support/server.js';
+import { expectJson, json, startTestServer, TEST_ADMIN_LOGIN, type TestServer } from '../support/server.js';
 
 let s: TestServer;
 let adminId: string;
@@ -22,12 +22,6 @@ const CB = 'https://wiring.example.com/callback';
 
 const send = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
   s.api(path, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-
-async function ok(res: Response, status = 200): Promise<any> {
-  const body = await json(res);
-  assert.equal(res.status, status, JSON.stringify(body));
-  return body;
-}
 
 /** Events matching a System Log filter, oldest first (after every queued event is written). */
 async function logs(filter: string, server = s): Promise<LogEvent[]> {
@@ -58,7 +52,7 @@ const prefix = () => `/oauth2/${server.id}/v1`;
 
 async function createUser(name: string): Promise<any> {
   const login = `${name}-${tag}@example.com`;
-  return ok(await send('POST', '/api/v1/users', {
+  return expectJson(await send('POST', '/api/v1/users', {
     profile: { login, email: login, firstName: name, lastName: 'Wiring' }, credentials: { password: { value: PASSWORD } },
   }));
 }
@@ -77,11 +71,11 @@ async function codeFor(login: string): Promise<{ b: Browser; res: Response }> {
 
 before(async () => {
   s = await startTestServer({ GATEHOUSE_LOCKOUT_THRESHOLD: '3' });
-  adminId = (await ok(await send('GET', '/api/v1/users/me'))).id;
+  adminId = (await expectJson(await send('GET', '/api/v1/users/me'))).id;
   for (const name of ['alice', 'bob', 'locky', 'temp']) users[name] = await createUser(name);
-  group = await ok(await send('POST', '/api/v1/groups', { profile: { name: `Wiring staff ${tag}` } }));
-  await ok(await send('PUT', `/api/v1/groups/${group.id}/users/${users.alice.id}`), 204);
-  webApp = await ok(await send('POST', '/api/v1/apps', {
+  group = await expectJson(await send('POST', '/api/v1/groups', { profile: { name: `Wiring staff ${tag}` } }));
+  await expectJson(await send('PUT', `/api/v1/groups/${group.id}/users/${users.alice.id}`), 204);
+  webApp = await expectJson(await send('POST', '/api/v1/apps', {
     name: 'oidc_client', label: `Wiring web ${tag}`, signOnMode: 'OPENID_CONNECT',
     credentials: { oauthClient: { token_endpoint_auth_method: 'client_secret_basic' } },
     settings: { oauthClient: {
@@ -89,19 +83,19 @@ before(async () => {
       post_logout_redirect_uris: ['https://wiring.example.com/bye'], refresh_token: { rotation_type: 'ROTATE', leeway: 0 },
     } },
   }));
-  serviceApp = await ok(await send('POST', '/api/v1/apps', {
+  serviceApp = await expectJson(await send('POST', '/api/v1/apps', {
     name: 'oidc_client', label: `Wiring service ${tag}`, signOnMode: 'OPENID_CONNECT',
     credentials: { oauthClient: { token_endpoint_auth_method: 'client_secret_basic' } },
     settings: { oauthClient: { application_type: 'service', grant_types: ['client_credentials'] } },
   }));
-  await ok(await send('PUT', `/api/v1/apps/${webApp.id}/groups/${group.id}`, {}));
-  server = await ok(await send('POST', '/api/v1/authorizationServers', { name: `Wiring AS ${tag}`, description: 'x', audiences: ['api://wiring'] }), 201);
+  await expectJson(await send('PUT', `/api/v1/apps/${webApp.id}/groups/${group.id}`, {}));
+  server = await expectJson(await send('POST', '/api/v1/authorizationServers', { name: `Wiring AS ${tag}`, description: 'x', audiences: ['api://wiring'] }), 201);
   const as = `/api/v1/authorizationServers/${server.id}`;
-  await ok(await send('POST', `${as}/scopes`, { name: 'wiring:read', default: true }), 201);
-  policy = await ok(await send('POST', `${as}/policies`, {
+  await expectJson(await send('POST', `${as}/scopes`, { name: 'wiring:read', default: true }), 201);
+  policy = await expectJson(await send('POST', `${as}/policies`, {
     type: 'OAUTH_AUTHORIZATION_POLICY', name: 'Wiring policy', priority: 1, conditions: { clients: { include: ['ALL_CLIENTS'] } },
   }), 201);
-  rule = await ok(await send('POST', `${as}/policies/${policy.id}/rules`, {
+  rule = await expectJson(await send('POST', `${as}/policies/${policy.id}/rules`, {
     type: 'RESOURCE_ACCESS', name: 'Code only',
     conditions: { people: { groups: { include: ['EVERYONE'] } }, grantTypes: { include: ['authorization_code'] }, scopes: { include: ['*'] } },
     actions: { token: { accessTokenLifetimeMinutes: 60, refreshTokenLifetimeMinutes: 0, refreshTokenWindowMinutes: 10080 } },
@@ -136,8 +130,8 @@ describe('sign-in', () => {
   it('a lockout: user.account.lock once, then LOCKED_OUT even with the right password', async () => {
     const login = users.locky.profile.login;
     for (let i = 0; i < 2; i++) assert.equal((await authn(login, 'not-the-password')).status, 401);
-    assert.equal((await ok(await authn(login, 'not-the-password'))).status, 'LOCKED_OUT');
-    assert.equal((await ok(await authn(login, PASSWORD))).status, 'LOCKED_OUT');
+    assert.equal((await expectJson(await authn(login, 'not-the-password'))).status, 'LOCKED_OUT');
+    assert.equal((await expectJson(await authn(login, PASSWORD))).status, 'LOCKED_OUT');
     const lock = await one(`eventType eq "user.account.lock" and target.id eq "${users.locky.id}"`);
     assert.equal(lock.severity, 'WARN');
     assert.deepEqual(lock.outcome, { result: 'FAILURE', reason: 'LOCKED_OUT' });
@@ -296,10 +290,10 @@ describe('administrators\' changes', () => {
 
   it('users: create, profile update, lifecycle, deactivation and deletion', async () => {
     const temp = users.temp;
-    await ok(await send('POST', `/api/v1/users/${temp.id}`, { profile: { nickName: 'T' } }));
-    await ok(await send('POST', `/api/v1/users/${temp.id}/lifecycle/suspend`));
-    await ok(await send('DELETE', `/api/v1/users/${temp.id}`), 204);
-    await ok(await send('DELETE', `/api/v1/users/${temp.id}`), 204);
+    await expectJson(await send('POST', `/api/v1/users/${temp.id}`, { profile: { nickName: 'T' } }));
+    await expectJson(await send('POST', `/api/v1/users/${temp.id}/lifecycle/suspend`));
+    await expectJson(await send('DELETE', `/api/v1/users/${temp.id}`), 204);
+    await expectJson(await send('DELETE', `/api/v1/users/${temp.id}`), 204);
     const events = await logs(`target.id eq "${temp.id}"`);
     assert.deepEqual(events.map((e) => e.eventType), [
       'user.lifecycle.create', 'user.lifecycle.activate', 'user.account.update_profile',
@@ -334,7 +328,7 @@ describe('administrators\' changes', () => {
       ['PolicyRule', rule.id, 'Code only'], ['PolicyEntity', policy.id, 'Wiring policy'], ['AuthorizationServer', server.id, `Wiring AS ${tag}`],
     ]);
     await one(`eventType eq "policy.lifecycle.create" and target.id eq "${policy.id}"`);
-    await ok(await send('POST', `/api/v1/authorizationServers/${server.id}/credentials/lifecycle/keyRotate`, { use: 'sig' }));
+    await expectJson(await send('POST', `/api/v1/authorizationServers/${server.id}/credentials/lifecycle/keyRotate`, { use: 'sig' }));
     const rotated = await one(`eventType eq "app.oauth2.as.key.rollover" and target.id eq "${server.id}"`);
     byAdmin(rotated);
     const keys = rotated.debugContext.debugData.keys as { kid: string; status: string }[];
@@ -350,8 +344,8 @@ describe('administrators\' changes', () => {
     assert.equal(refused.outcome.reason, 'Delete application forbidden.');
     assert.equal(refused.debugContext.debugData.errorCode, 'E0000056');
 
-    await ok(await send('POST', `/api/v1/apps/${serviceApp.id}/lifecycle/deactivate`));
-    await ok(await send('DELETE', `/api/v1/apps/${serviceApp.id}`), 204);
+    await expectJson(await send('POST', `/api/v1/apps/${serviceApp.id}/lifecycle/deactivate`));
+    await expectJson(await send('DELETE', `/api/v1/apps/${serviceApp.id}`), 204);
     const events = await logs(`target.id eq "${serviceApp.id}" and (eventType sw "application.lifecycle")`);
     assert.deepEqual(events.map((e) => [e.eventType, e.outcome.result]), [
       ['application.lifecycle.create', 'SUCCESS'], ['application.lifecycle.delete', 'FAILURE'],
@@ -362,8 +356,8 @@ describe('administrators\' changes', () => {
 
   it('reads are not logged, and without trustProxy X-Forwarded-For is ignored', async () => {
     const before = (await logs(`actor.id eq "${adminId}"`)).length;
-    await ok(await send('GET', '/api/v1/users'));
-    await ok(await send('POST', '/api/v1/groups', { profile: { name: `Forwarded ${tag}` } }, { 'x-forwarded-for': '198.51.100.7' }));
+    await expectJson(await send('GET', '/api/v1/users'));
+    await expectJson(await send('POST', '/api/v1/groups', { profile: { name: `Forwarded ${tag}` } }, { 'x-forwarded-for': '198.51.100.7' }));
     const after = await logs(`actor.id eq "${adminId}"`);
     assert.equal(after.length, before + 1);
     assert.equal(after.at(-1)!.client.ipAddress, '127.0.0.1');
@@ -385,7 +379,7 @@ describe('behind a trusted proxy', () => {
   });
 
   it('the client IP is the forwarded one', async () => {
-    const g = await ok(await proxied.api('/api/v1/groups', {
+    const g = await expectJson(await proxied.api('/api/v1/groups', {
       method: 'POST', headers: { 'x-forwarded-for': '203.0.113.9' }, body: JSON.stringify({ profile: { name: `Proxied ${tag}` } }),
     }));
     const [e] = await logs(`eventType eq "group.lifecycle.create" and target.id eq "${g.id}"`, proxied);

@@ -7,19 +7,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { randomToken } from '../../src/crypto/ids.js';
-import { json, startTestServer, type TestServer } from '../support/server.js';
+import { expectJson, json, startTestServer, type TestServer } from '../support/server.js';
 import { basic, issueCode, jwtHeader, jwtPayload, postForm } from '../oauth/fixtures.js';
 
 let s: TestServer;
-const send = (method: string, path: string, body?: unknown) =>
-  s.api(path, { method, ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}) });
-
-async function ok(res: Response, status = 200): Promise<any> {
-  const body = await json(res);
-  assert.equal(res.status, status, JSON.stringify(body));
-  return body;
-}
-
 async function expectError(res: Response, status: number, code: string): Promise<any> {
   const body = await json(res);
   assert.equal(res.status, status, JSON.stringify(body));
@@ -41,14 +32,14 @@ const users: Record<string, any> = {};
 
 async function createUser(name: string, over: Record<string, unknown> = {}): Promise<any> {
   const login = `${name}-${tag}@example.com`;
-  return ok(await send('POST', '/api/v1/users', {
+  return expectJson(await s.send('POST', '/api/v1/users', {
     profile: { login, email: login, firstName: name[0]!.toUpperCase() + name.slice(1), lastName: 'Preview', department: 'Sales', ...over },
     credentials: { password: { value: 'Preview-Passw0rd!' } },
   }));
 }
 
 async function createApp(label: string, oauthClient: Record<string, unknown>, method = 'client_secret_basic', activate = true): Promise<any> {
-  return ok(await send('POST', `/api/v1/apps?activate=${activate}`, {
+  return expectJson(await s.send('POST', `/api/v1/apps?activate=${activate}`, {
     name: 'oidc_client', label: `${label} ${tag}`, signOnMode: 'OPENID_CONNECT',
     credentials: { oauthClient: { token_endpoint_auth_method: method } },
     settings: { oauthClient },
@@ -61,18 +52,18 @@ const rule = (name: string, grantTypes: string[], people: Record<string, unknown
   actions: { token: { accessTokenLifetimeMinutes: minutes[0], refreshTokenLifetimeMinutes: minutes[1], refreshTokenWindowMinutes: minutes[2] } },
 });
 
-const preview = (body: unknown, serverId = server.id) => send('POST', `/api/v1/authorizationServers/${serverId}/tokenPreview`, body);
+const preview = (body: unknown, serverId = server.id) => s.send('POST', `/api/v1/authorizationServers/${serverId}/tokenPreview`, body);
 
 before(async () => {
   s = await startTestServer();
-  server = await ok(await send('POST', '/api/v1/authorizationServers', { name: `Preview AS ${tag}`, description: 'Token preview', audiences: ['api://preview'] }), 201);
+  server = await expectJson(await s.send('POST', '/api/v1/authorizationServers', { name: `Preview AS ${tag}`, description: 'Token preview', audiences: ['api://preview'] }), 201);
   const as = `/api/v1/authorizationServers/${server.id}`;
-  await ok(await send('POST', `${as}/scopes`, { name: 'orders:read', consent: 'IMPLICIT', default: true }), 201);
-  await ok(await send('POST', `${as}/scopes`, { name: 'orders:admin', consent: 'REQUIRED' }), 201);
-  await ok(await send('POST', `${as}/claims`, { name: 'department', claimType: 'RESOURCE', valueType: 'EXPRESSION', value: 'user.department', conditions: { scopes: [] } }), 201);
-  await ok(await send('POST', `${as}/claims`, { name: 'app_label', claimType: 'RESOURCE', valueType: 'EXPRESSION', value: 'app.label', conditions: { scopes: [] } }), 201);
+  await expectJson(await s.send('POST', `${as}/scopes`, { name: 'orders:read', consent: 'IMPLICIT', default: true }), 201);
+  await expectJson(await s.send('POST', `${as}/scopes`, { name: 'orders:admin', consent: 'REQUIRED' }), 201);
+  await expectJson(await s.send('POST', `${as}/claims`, { name: 'department', claimType: 'RESOURCE', valueType: 'EXPRESSION', value: 'user.department', conditions: { scopes: [] } }), 201);
+  await expectJson(await s.send('POST', `${as}/claims`, { name: 'app_label', claimType: 'RESOURCE', valueType: 'EXPRESSION', value: 'app.label', conditions: { scopes: [] } }), 201);
 
-  group = await ok(await send('POST', '/api/v1/groups', { profile: { name: `Preview buyers ${tag}` } }));
+  group = await expectJson(await s.send('POST', '/api/v1/groups', { profile: { name: `Preview buyers ${tag}` } }));
   webApp = await createApp('Preview web', {
     application_type: 'web', grant_types: ['authorization_code', 'refresh_token', 'implicit'], response_types: ['code', 'token', 'id_token'],
     redirect_uris: ['https://preview.example.com/callback'], refresh_token: { rotation_type: 'ROTATE', leeway: 10 },
@@ -85,19 +76,19 @@ before(async () => {
   users.bob = await createUser('bob');
   users.carol = await createUser('carol');
   users.dave = await createUser('dave');
-  await ok(await send('PUT', `/api/v1/groups/${group.id}/users/${users.alice.id}`), 204);
-  await ok(await send('PUT', `/api/v1/apps/${webApp.id}/groups/${group.id}`, {}));
-  for (const u of [users.bob, users.dave]) await ok(await send('POST', `/api/v1/apps/${webApp.id}/users`, { id: u.id, scope: 'USER' }));
-  await ok(await send('POST', `/api/v1/apps/${orphanApp.id}/users`, { id: users.alice.id, scope: 'USER' }));
-  await ok(await send('POST', `/api/v1/users/${users.dave.id}/lifecycle/suspend`));
+  await expectJson(await s.send('PUT', `/api/v1/groups/${group.id}/users/${users.alice.id}`), 204);
+  await expectJson(await s.send('PUT', `/api/v1/apps/${webApp.id}/groups/${group.id}`, {}));
+  for (const u of [users.bob, users.dave]) await expectJson(await s.send('POST', `/api/v1/apps/${webApp.id}/users`, { id: u.id, scope: 'USER' }));
+  await expectJson(await s.send('POST', `/api/v1/apps/${orphanApp.id}/users`, { id: users.alice.id, scope: 'USER' }));
+  await expectJson(await s.send('POST', `/api/v1/users/${users.dave.id}/lifecycle/suspend`));
 
-  policy = await ok(await send('POST', `${as}/policies`, {
+  policy = await expectJson(await s.send('POST', `${as}/policies`, {
     type: 'OAUTH_AUTHORIZATION_POLICY', name: 'Preview web policy', priority: 1,
     conditions: { clients: { include: [webApp.credentials.oauthClient.client_id, serviceApp.credentials.oauthClient.client_id] } },
   }), 201);
-  webRule = await ok(await send('POST', `${as}/policies/${policy.id}/rules`,
+  webRule = await expectJson(await s.send('POST', `${as}/policies/${policy.id}/rules`,
     rule('Buyers', ['authorization_code', 'implicit'], { groups: { include: [group.id] } }, ['openid', 'profile', 'email', 'offline_access', 'orders:read'])), 201);
-  serviceRule = await ok(await send('POST', `${as}/policies/${policy.id}/rules`,
+  serviceRule = await expectJson(await s.send('POST', `${as}/policies/${policy.id}/rules`,
     rule('Back office', ['authorization_code'], { users: { include: [users.carol.id] } }, ['*'], [15, 0, 60])), 201);
 });
 
@@ -110,7 +101,7 @@ const clientId = (app: any): string => app.credentials.oauthClient.client_id;
 const signedJwts = (body: unknown): string[] => (JSON.stringify(body).match(/ey[\w-]+\.ey[\w-]+\.[\w-]+/g) ?? []);
 
 async function activeKid(): Promise<string> {
-  const keys = await ok(await send('GET', `/api/v1/authorizationServers/${server.id}/credentials/keys`));
+  const keys = await expectJson(await s.send('GET', `/api/v1/authorizationServers/${server.id}/credentials/keys`));
   return keys.find((k: any) => k.status === 'ACTIVE').kid;
 }
 
@@ -125,7 +116,7 @@ describe('ALLOW', () => {
     const res = await preview({ clientId: clientId(webApp), grantType: 'authorization_code', userId: users.alice.profile.login,
       scopes: ['openid', 'profile', 'email', 'offline_access', 'orders:read'] });
     assert.equal(res.headers.get('cache-control'), 'no-store');
-    const body = await ok(res);
+    const body = await expectJson(res);
     assert.equal(body.result, 'ALLOW');
     assert.deepEqual(body.policy, { id: policy.id, name: 'Preview web policy' });
     assert.deepEqual(body.rule, { id: webRule.id, name: 'Buyers' });
@@ -158,7 +149,7 @@ describe('ALLOW', () => {
 
   it('matches what /token really mints for the same grant', async () => {
     const scopes = ['openid', 'email', 'orders:read'];
-    const previewed = await ok(await preview({ clientId: clientId(webApp), grantType: 'authorization_code', userId: users.alice.id, scopes }));
+    const previewed = await expectJson(await preview({ clientId: clientId(webApp), grantType: 'authorization_code', userId: users.alice.id, scopes }));
     const { code } = await issueCode(s.container, {
       serverId: server.id, app: { app: undefined as never, clientId: clientId(webApp), secret: undefined, redirectUri: 'https://preview.example.com/callback' },
       user: users.alice, scopes, lifetimes: { accessTokenSeconds: 30 * 60, refreshTokenSeconds: null, refreshWindowSeconds: 120 * 60 },
@@ -173,7 +164,7 @@ describe('ALLOW', () => {
   });
 
   it('implicit with an ID token alone: a fat ID token, the request-bound nonce, no refresh token', async () => {
-    const body = await ok(await preview({ clientId: clientId(webApp), grantType: 'implicit', userId: users.alice.id, scopes: ['openid', 'profile'], responseTypes: ['id_token'] }));
+    const body = await expectJson(await preview({ clientId: clientId(webApp), grantType: 'implicit', userId: users.alice.id, scopes: ['openid', 'profile'], responseTypes: ['id_token'] }));
     assert.equal(body.result, 'ALLOW');
     assert.equal(body.tokens.access_token, undefined);
     assert.equal(body.tokens.id_token.payload.given_name, 'Alice');
@@ -182,7 +173,7 @@ describe('ALLOW', () => {
   });
 
   it('refresh_token: evaluated as the code flow that started it, with the app\'s rotation', async () => {
-    const body = await ok(await preview({ clientId: clientId(webApp), grantType: 'refresh_token', userId: users.alice.id, scopes: ['openid', 'offline_access'] }));
+    const body = await expectJson(await preview({ clientId: clientId(webApp), grantType: 'refresh_token', userId: users.alice.id, scopes: ['openid', 'offline_access'] }));
     assert.equal(body.result, 'ALLOW');
     assert.equal(body.rule.name, 'Buyers');
     assert.equal(body.tokens.refresh_token.present, true);
@@ -191,14 +182,14 @@ describe('ALLOW', () => {
   });
 
   it('a refresh token only with offline_access', async () => {
-    const body = await ok(await preview({ clientId: clientId(webApp), grantType: 'authorization_code', userId: users.alice.id, scopes: ['openid'] }));
+    const body = await expectJson(await preview({ clientId: clientId(webApp), grantType: 'authorization_code', userId: users.alice.id, scopes: ['openid'] }));
     assert.deepEqual(body.tokens.refresh_token, { present: false, reason: 'offline_access is not among the granted scopes.' });
   });
 });
 
 describe('DENY', () => {
   async function denied(body: unknown): Promise<any> {
-    const out = await ok(await preview(body));
+    const out = await expectJson(await preview(body));
     assert.equal(out.result, 'DENY', JSON.stringify(out));
     assert.deepEqual(Object.keys(out).sort(), ['error', 'error_description', 'reason', 'result']);
     return out;
@@ -212,8 +203,8 @@ describe('DENY', () => {
     assert.match(out.reason.detail, /^No rule in policy "Preview web policy" allows grant type client_credentials; rules checked: Buyers \(grant types: authorization_code, implicit\), Back office \(grant types: authorization_code\)\. /);
 
     const as = `/api/v1/authorizationServers/${server.id}/policies/${policy.id}/rules/${serviceRule.id}`;
-    await ok(await send('PUT', as, rule('Back office', ['authorization_code', 'client_credentials'], { users: { include: [users.carol.id] } }, ['*'], [15, 0, 60])));
-    const allowed = await ok(await preview({ clientId: clientId(serviceApp), grantType: 'client_credentials' }));
+    await expectJson(await s.send('PUT', as, rule('Back office', ['authorization_code', 'client_credentials'], { users: { include: [users.carol.id] } }, ['*'], [15, 0, 60])));
+    const allowed = await expectJson(await preview({ clientId: clientId(serviceApp), grantType: 'client_credentials' }));
     assert.equal(allowed.result, 'ALLOW');
     assert.deepEqual(allowed.rule, { id: serviceRule.id, name: 'Back office' });
     assert.deepEqual(allowed.scopes, ['orders:read'], 'the default scope, as the real flow');
@@ -296,9 +287,9 @@ describe('DENY', () => {
   });
 
   it('server_status: an inactive authorization server', async () => {
-    const other = await ok(await send('POST', '/api/v1/authorizationServers', { name: `Off AS ${tag}`, description: 'x', audiences: ['api://off'] }), 201);
-    await ok(await send('POST', `/api/v1/authorizationServers/${other.id}/lifecycle/deactivate`), 204);
-    const out = await ok(await preview({ clientId: clientId(webApp), grantType: 'authorization_code', userId: users.alice.id }, other.id));
+    const other = await expectJson(await s.send('POST', '/api/v1/authorizationServers', { name: `Off AS ${tag}`, description: 'x', audiences: ['api://off'] }), 201);
+    await expectJson(await s.send('POST', `/api/v1/authorizationServers/${other.id}/lifecycle/deactivate`), 204);
+    const out = await expectJson(await preview({ clientId: clientId(webApp), grantType: 'authorization_code', userId: users.alice.id }, other.id));
     assert.equal(out.result, 'DENY');
     assert.equal(out.error_description, 'The authorization server id is invalid.');
     assert.equal(out.reason.type, 'server_status');

@@ -3,6 +3,7 @@
  * folder, a free port, the org URL pointing at it, a known API token and super administrator.
  * Talk to it over HTTP with `server.api(path, init)` (adds `Authorization: SSWS <token>`) or `fetch`.
  */
+import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +28,8 @@ export interface TestServer {
   container: Container;
   /** fetch against the org with the SSWS token and JSON headers; `path` starts with `/`. */
   api(path: string, init?: RequestInit): Promise<Response>;
+  /** `api` with a method and a body: a string is sent as is, anything else as JSON. */
+  send(method: string, path: string, body?: unknown): Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -60,24 +63,34 @@ export async function startTestServer(extraEnv: Record<string, string> = {}, opt
     throw err;
   }
   const server = running;
+  const api: TestServer['api'] = (path, init = {}) => {
+    const headers = new Headers(init.headers);
+    if (!headers.has('authorization')) headers.set('authorization', `SSWS ${TEST_API_TOKEN}`);
+    if (!headers.has('accept')) headers.set('accept', 'application/json');
+    if (init.body !== undefined && !headers.has('content-type')) headers.set('content-type', 'application/json');
+    return fetch(`${orgUrl}${path}`, { ...init, headers });
+  };
   return {
     url: orgUrl,
     orgUrl,
     token: TEST_API_TOKEN,
     container: server.container,
-    api(path, init = {}) {
-      const headers = new Headers(init.headers);
-      if (!headers.has('authorization')) headers.set('authorization', `SSWS ${TEST_API_TOKEN}`);
-      if (!headers.has('accept')) headers.set('accept', 'application/json');
-      if (init.body !== undefined && !headers.has('content-type')) headers.set('content-type', 'application/json');
-      return fetch(`${orgUrl}${path}`, { ...init, headers });
-    },
+    api,
+    send: (method, path, body) =>
+      api(path, { method, ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}) }),
     async close() {
       await server.close();
       await db.cleanup();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The parsed JSON body of a response that must have `status` (the body is the failure message). */
+export async function expectJson<T = any>(res: Response, status = 200): Promise<T> {
+  const body = await json<T>(res);
+  assert.equal(res.status, status, JSON.stringify(body));
+  return body;
 }
 
 /** The parsed JSON body of a response (undefined when empty). */
